@@ -1,0 +1,14 @@
+// Builds actor system configurations that know libdataflow's messages. Every process that
+// runs tasks or talks to them (embedded, job manager, worker, tests) starts from here.
+#pragma once
+
+#include <caf/actor_system_config.hpp>
+
+namespace dataflow::actors {
+
+/// Registers the channel protocol's types and loads the middleman (io) module when `network`.
+/// `threads` = 0 keeps one scheduler thread per core (CAF's default would be 4 busy-polling
+/// threads, too many on small machines).
+void configure(caf::actor_system_config& cfg, int threads = 0, bool network = false);
+
+}  // namespace dataflow::actors

@@ -1,0 +1,162 @@
+// The channel protocol between operator actors, in one place: the messages, their CAF type
+// ids and inspect overloads (every message can cross nodes), and the typed actor handle of a
+// task. Batches cross nodes as one cereal buffer, decoded by record type name on arrival.
+//
+//   data_batch(channel, records)      sender -> receiver, needs one credit
+//   watermark_event(channel, t)       sender -> receiver, in order with the batches
+//   barrier_event(channel, id)        sender -> receiver, aligned at multi-input tasks
+//   end_of_stream(channel)            sender -> receiver, the channel is done
+//   credit_grant(channel, n)          receiver -> sender, n batches were consumed
+//
+// Channel ids are job-wide. Every channel starts with job_options.channels.credits credits on
+// the sender's side, so no initial grant is needed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <caf/all.hpp>
+
+#include "dataflow/api/job_result.hpp"
+#include "dataflow/record/batch.hpp"
+
+namespace dataflow::actors {
+
+struct data_batch {
+  std::uint32_t channel = 0;
+  batch_ptr records;
+};
+
+struct watermark_event {
+  std::uint32_t channel = 0;
+  timestamp ts = 0;
+};
+
+struct barrier_event {
+  std::uint32_t channel = 0;
+  std::int64_t checkpoint = 0;
+};
+
+struct credit_grant {
+  std::uint32_t channel = 0;
+  std::int32_t credits = 0;
+};
+
+struct end_of_stream {
+  std::uint32_t channel = 0;
+};
+
+// -- control: job master <-> tasks ------------------------------------------------------------
+
+/// Master -> source task: inject barrier `checkpoint` into the stream now.
+struct trigger_barrier {
+  std::int64_t checkpoint = 0;
+};
+
+/// Task -> master: the task finished (or was cancelled) with these metrics.
+struct task_done {
+  std::int32_t task = 0;
+  task_metrics metrics;
+};
+
+/// Task -> master: the task failed; `reason` names the operator.
+struct task_failed {
+  std::int32_t task = 0;
+  std::string reason;
+};
+
+}  // namespace dataflow::actors
+
+CAF_BEGIN_TYPE_ID_BLOCK(dataflow_actors, caf::first_custom_type_id)
+CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::data_batch))
+CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::watermark_event))
+CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::barrier_event))
+CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::credit_grant))
+CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::end_of_stream))
+CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::trigger_barrier))
+CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::task_done))
+CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::task_failed))
+CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::task_metrics))
+CAF_END_TYPE_ID_BLOCK(dataflow_actors)
+
+namespace dataflow::actors {
+
+// Atoms for the task's own clock and for control.
+using start_atom = caf::atom_constant<caf::atom("df_start")>;
+using poll_atom = caf::atom_constant<caf::atom("df_poll")>;
+using flush_atom = caf::atom_constant<caf::atom("df_flush")>;
+using timer_atom = caf::atom_constant<caf::atom("df_timer")>;
+using cancel_atom = caf::atom_constant<caf::atom("df_cancel")>;
+
+/// The handle of every task actor (source or operator), named once.
+using task_actor = caf::typed_actor<
+    caf::reacts_to<data_batch>, caf::reacts_to<watermark_event>, caf::reacts_to<barrier_event>,
+    caf::reacts_to<credit_grant>, caf::reacts_to<end_of_stream>, caf::reacts_to<trigger_barrier>,
+    caf::reacts_to<start_atom>, caf::reacts_to<poll_atom>, caf::reacts_to<flush_atom>,
+    caf::reacts_to<timer_atom>, caf::reacts_to<cancel_atom>>;
+
+/// Encodes a batch for the wire (its record type name and cereal bytes).
+caf::error encode_batch(const batch_ptr& b, std::string& type_name, std::string& bytes);
+/// Decodes what encode_batch wrote.
+caf::error decode_batch(const std::string& type_name, const std::string& bytes, batch_ptr& out);
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, data_batch& x) {
+  std::string type_name;
+  std::string bytes;
+  auto save = caf::meta::save_callback([&]() -> caf::error {
+    return encode_batch(x.records, type_name, bytes);
+  });
+  auto load = caf::meta::load_callback([&]() -> caf::error {
+    return decode_batch(type_name, bytes, x.records);
+  });
+  return f(caf::meta::type_name("data_batch"), x.channel, save, type_name, bytes, load);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, watermark_event& x) {
+  return f(caf::meta::type_name("watermark_event"), x.channel, x.ts);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, barrier_event& x) {
+  return f(caf::meta::type_name("barrier_event"), x.channel, x.checkpoint);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, credit_grant& x) {
+  return f(caf::meta::type_name("credit_grant"), x.channel, x.credits);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, end_of_stream& x) {
+  return f(caf::meta::type_name("end_of_stream"), x.channel);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, trigger_barrier& x) {
+  return f(caf::meta::type_name("trigger_barrier"), x.checkpoint);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, task_done& x) {
+  return f(caf::meta::type_name("task_done"), x.task, x.metrics);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, task_failed& x) {
+  return f(caf::meta::type_name("task_failed"), x.task, x.reason);
+}
+
+}  // namespace dataflow::actors
+
+namespace dataflow {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, task_metrics& x) {
+  return f(caf::meta::type_name("task_metrics"), x.name, x.subtask, x.records_in, x.batches_in,
+           x.records_out, x.batches_out, x.max_in_flight, x.max_queued, x.backpressured_ms,
+           x.watermark, x.barriers);
+}
+
+}  // namespace dataflow

@@ -1,0 +1,122 @@
+// The entry point of the fluent API: an environment creates sources, which give data_streams;
+// transformations add nodes to the job graph; execute() hands the graph to an executor.
+//
+//   dataflow::local_environment env;          // embedded runtime (dataflow_actors)
+//   auto counts = env.from_collection(lines)
+//                    .flat_map<std::string>(split_words)
+//                    .key_by([](const std::string& w) { return w; })
+//                    .process<std::pair<std::string, long>>(count_words{});
+//   auto out = counts.collect();
+//   env.execute();
+//
+// Thread-safety: build and execute from one thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dataflow/api/executor.hpp"
+#include "dataflow/api/job_options.hpp"
+#include "dataflow/graph/job_graph.hpp"
+#include "dataflow/source/collection_source.hpp"
+#include "dataflow/source/generator_source.hpp"
+
+namespace dataflow {
+
+template <class T>
+class data_stream;
+
+class environment {
+ public:
+  /// `exec` runs the job; without one, execute() fails (libdataflow alone cannot run jobs).
+  explicit environment(std::shared_ptr<executor> exec = nullptr);
+  virtual ~environment() = default;
+
+  job_options& options() noexcept { return options_; }
+  /// The default parallelism of every operator.
+  environment& set_parallelism(int p) {
+    options_.parallelism = p;
+    return *this;
+  }
+  job_graph& graph() noexcept { return *graph_; }
+  [[nodiscard]] std::shared_ptr<const job_graph> shared_graph() const { return graph_; }
+
+  /// A bounded source over `records` (value and timestamp each).
+  template <class T>
+  data_stream<T> from_collection(std::vector<record<T>> records,
+                                 watermark_strategy ws = watermark_strategy::none(),
+                                 std::string name = "collection");
+
+  /// A bounded source over `values`; value i gets timestamp i.
+  template <class T>
+  data_stream<T> from_collection(const std::vector<T>& values,
+                                 watermark_strategy ws = watermark_strategy::none(),
+                                 std::string name = "collection");
+
+  /// A generator source: `fn(index)` makes the record with that index.
+  template <class T>
+  data_stream<T> from_generator(generator_fn<T> fn, generator_options opts = {},
+                                std::string name = "generator");
+
+  /// Any source: `factory()` makes one reader per instance.
+  template <class T>
+  data_stream<T> from_source(source_factory factory, std::string name, std::string kind = "source");
+
+  /// Runs the job and waits for it: returns when bounded sources are done.
+  expected<job_result> execute();
+  /// Starts the job and returns a handle to cancel it or wait for it.
+  expected<std::unique_ptr<job_handle>> execute_async();
+
+ private:
+  std::shared_ptr<executor> executor_;
+  std::shared_ptr<job_graph> graph_;
+  job_options options_;
+};
+
+}  // namespace dataflow
+
+#include "dataflow/api/data_stream.hpp"
+
+template <class T>
+dataflow::data_stream<T> dataflow::environment::from_source(source_factory factory,
+                                                            std::string name, std::string kind) {
+  job_node n;
+  n.name = std::move(name);
+  n.kind = std::move(kind);
+  n.role = node_role::source;
+  n.output_type = &record_type_of<T>();
+  n.make_source = std::move(factory);
+  int id = graph_->add_node(std::move(n));
+  return data_stream<T>(this, id);
+}
+
+template <class T>
+dataflow::data_stream<T> dataflow::environment::from_collection(std::vector<record<T>> records,
+                                                                watermark_strategy ws,
+                                                                std::string name) {
+  auto data = std::make_shared<const std::vector<record<T>>>(std::move(records));
+  return from_source<T>(
+      [data, ws] { return std::make_unique<collection_source_reader<T>>(data, ws); },
+      std::move(name), "collection");
+}
+
+template <class T>
+dataflow::data_stream<T> dataflow::environment::from_collection(const std::vector<T>& values,
+                                                                watermark_strategy ws,
+                                                                std::string name) {
+  std::vector<record<T>> rs;
+  rs.reserve(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i)
+    rs.push_back(record<T>{values[i], static_cast<timestamp>(i)});
+  return from_collection<T>(std::move(rs), ws, std::move(name));
+}
+
+template <class T>
+dataflow::data_stream<T> dataflow::environment::from_generator(generator_fn<T> fn,
+                                                               generator_options opts,
+                                                               std::string name) {
+  return from_source<T>(
+      [fn, opts] { return std::make_unique<generator_source_reader<T>>(fn, opts); },
+      std::move(name), "generator");
+}

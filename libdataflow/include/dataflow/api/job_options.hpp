@@ -1,0 +1,34 @@
+// Options of a job, validated once when it starts. Thread-safety: plain values.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "dataflow/core/status.hpp"
+#include "dataflow/graph/key_group.hpp"
+#include "dataflow/runtime/channel_options.hpp"
+#include "dataflow/state/state_backend.hpp"
+
+namespace dataflow {
+
+struct job_options {
+  /// Shown in logs and metrics. Default: "job".
+  std::string name = "job";
+  /// Instances of each operator that does not set its own. Default: 1.
+  int parallelism = 1;
+  /// Key groups, the upper bound for keyed parallelism; fixed for the life of the state.
+  /// Default: 128.
+  int max_parallelism = default_max_parallelism;
+  /// Batch size, buffer timeout and credits of every channel.
+  channel_options channels;
+  /// Run forward-connected operators of equal parallelism in one actor. Default: true.
+  bool chaining = true;
+  /// Threads of the embedded actor system's scheduler; 0 means one per core. Default: 0.
+  int threads = 0;
+  /// Where keyed state lives. Default: memory.
+  std::shared_ptr<state_backend> backend = make_memory_state_backend();
+
+  [[nodiscard]] status validate() const;
+};
+
+}  // namespace dataflow

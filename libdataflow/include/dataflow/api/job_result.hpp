@@ -1,0 +1,59 @@
+// What a finished (or cancelled) job reports: how long it ran and per-instance metrics.
+// Thread-safety: plain values.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dataflow/time/timestamp.hpp"
+
+namespace dataflow {
+
+/// Metrics of one task (one instance of a chain of operators).
+struct task_metrics {
+  std::string name;  // the chain's name, "generator -> map"
+  int subtask = 0;
+  /// True for tasks headed by a source; their records_in counts records read.
+  bool is_source = false;
+  std::uint64_t records_in = 0;
+  std::uint64_t batches_in = 0;
+  std::uint64_t records_out = 0;
+  std::uint64_t batches_out = 0;
+  /// The largest number of batches this task had sent on one channel without credit back.
+  int max_in_flight = 0;
+  /// The largest number of batches waiting in this task's input queue.
+  std::size_t max_queued = 0;
+  /// Time spent unable to send for lack of credit (backpressure), in milliseconds.
+  double backpressured_ms = 0;
+  /// The last input watermark (min_timestamp if none).
+  timestamp watermark = min_timestamp;
+  /// For sources: (checkpoint id, records read before its barrier).
+  std::vector<std::pair<std::int64_t, std::uint64_t>> barriers;
+};
+
+struct job_result {
+  std::string job;
+  bool cancelled = false;
+  std::chrono::nanoseconds duration{0};
+  std::vector<task_metrics> tasks;
+
+  /// Records read by all sources.
+  [[nodiscard]] std::uint64_t source_records() const {
+    std::uint64_t n = 0;
+    for (auto& t : tasks)
+      if (t.is_source) n += t.records_in;
+    return n;
+  }
+  /// The metrics of the first task whose name contains `name`, subtask `subtask`.
+  [[nodiscard]] const task_metrics* find(const std::string& name, int subtask = 0) const {
+    for (auto& t : tasks)
+      if (t.subtask == subtask && t.name.find(name) != std::string::npos) return &t;
+    return nullptr;
+  }
+  [[nodiscard]] double seconds() const { return std::chrono::duration<double>(duration).count(); }
+};
+
+}  // namespace dataflow

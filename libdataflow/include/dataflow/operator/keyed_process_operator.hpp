@@ -1,0 +1,95 @@
+// Hosts a keyed_process_function: sets the current key per element, fires timers as the
+// watermark and processing time advance, and snapshots state and timers together.
+#pragma once
+
+#include <memory>
+#include <sstream>
+
+#include "dataflow/operator/keyed_process_function.hpp"
+#include "dataflow/operator/operator.hpp"
+
+namespace dataflow {
+
+template <class K, class In, class Out, class KeyFn>
+class keyed_process_operator final : public operator_base {
+ public:
+  keyed_process_operator(KeyFn key_fn, std::unique_ptr<keyed_process_function<K, In, Out>> fn)
+      : key_fn_(std::move(key_fn)), fn_(std::move(fn)) {}
+
+  void open(const operator_context& ctx) override {
+    info_ = ctx.info;
+    state_.set_info(info_);
+    ctx_.bind(&state_, &timers_, ctx.clock, &info_);
+    fn_->open(ctx_);
+  }
+
+  void on_batch(int, const batch_base& in, operator_output& out) override {
+    for (auto& r : records_of<In>(in)) {
+      state_.set_current_key(key_fn_(r.value));
+      ctx_.begin(&out, r.ts);
+      fn_->process_element(r.value, ctx_);
+    }
+  }
+
+  void on_watermark(timestamp wm, operator_output& out) override {
+    ctx_.set_watermark(wm);
+    fire(time_domain::event_time, wm, out);
+    out.emit_watermark(wm);
+  }
+
+  void on_processing_time(timestamp now, operator_output& out) override {
+    fire(time_domain::processing_time, now, out);
+  }
+
+  std::optional<timestamp> next_processing_timer() const override {
+    return timers_.next(time_domain::processing_time);
+  }
+
+  status snapshot(std::string& out) const override {
+    std::string st, tm;
+    if (auto s = state_.snapshot(st); !s) return s;
+    if (auto s = timers_.snapshot(tm); !s) return s;
+    std::ostringstream os(std::ios::binary);
+    {
+      cereal::BinaryOutputArchive ar(os);
+      ar(st, tm);
+    }
+    out = std::move(os).str();
+    return status::ok();
+  }
+
+  status restore(std::string_view bytes) override {
+    std::string st, tm;
+    try {
+      std::istringstream is{std::string(bytes), std::ios::binary};
+      cereal::BinaryInputArchive ar(is);
+      ar(st, tm);
+    } catch (const std::exception& e) {
+      return {errc::decode_failed, std::string("keyed process snapshot: ") + e.what()};
+    }
+    if (auto s = state_.restore(st); !s) return s;
+    return timers_.restore(tm);
+  }
+
+  /// For tests and metrics.
+  [[nodiscard]] const keyed_state_store<K>& state() const noexcept { return state_; }
+  [[nodiscard]] const timer_service<K>& timers() const noexcept { return timers_; }
+
+ private:
+  void fire(time_domain d, timestamp now, operator_output& out) {
+    timers_.advance(d, now, [&](timestamp t, const K& key) {
+      state_.set_current_key(key);
+      ctx_.begin(&out, t);
+      fn_->on_timer(t, d, ctx_);
+    });
+  }
+
+  KeyFn key_fn_;
+  std::unique_ptr<keyed_process_function<K, In, Out>> fn_;
+  operator_info info_;
+  keyed_state_store<K> state_;
+  timer_service<K> timers_;
+  keyed_process_context<K, Out> ctx_;
+};
+
+}  // namespace dataflow

@@ -1,0 +1,62 @@
+// The operator contract. An operator is a plain object with no actor, no thread and no clock:
+// the runtime (or the test harness) calls it, never concurrently, in stream order:
+//   open, then any sequence of on_batch / on_watermark / on_processing_time / on_barrier,
+//   then on_end after the final watermark.
+// Records emitted during a call go to `out`; a watermark emitted goes after them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dataflow/core/status.hpp"
+#include "dataflow/operator/operator_context.hpp"
+#include "dataflow/operator/operator_output.hpp"
+
+namespace dataflow {
+
+class operator_base {
+ public:
+  virtual ~operator_base() = default;
+
+  virtual void open(const operator_context& ctx) { (void)ctx; }
+
+  /// Records arrived on logical input `input` (0, or 1 for the second input of a join).
+  virtual void on_batch(int input, const batch_base& in, operator_output& out) = 0;
+
+  /// The input watermark advanced to `wm`. The default forwards it.
+  virtual void on_watermark(timestamp wm, operator_output& out) { out.emit_watermark(wm); }
+
+  /// Processing time reached `now`; called when next_processing_timer() is due.
+  virtual void on_processing_time(timestamp now, operator_output& out) {
+    (void)now;
+    (void)out;
+  }
+
+  /// The earliest processing time at which the operator wants on_processing_time.
+  [[nodiscard]] virtual std::optional<timestamp> next_processing_timer() const { return {}; }
+
+  /// Checkpoint barrier `id` is aligned at this operator (state snapshots arrive with #6).
+  virtual void on_barrier(std::int64_t id, operator_output& out) {
+    (void)id;
+    (void)out;
+  }
+
+  /// All inputs ended; the final watermark has been delivered.
+  virtual void on_end(operator_output& out) { (void)out; }
+
+  /// Writes the operator's state as bytes (cereal binary with a format version).
+  [[nodiscard]] virtual status snapshot(std::string& out) const {
+    out.clear();
+    return status::ok();
+  }
+
+  /// Restores state written by snapshot().
+  [[nodiscard]] virtual status restore(std::string_view bytes) {
+    (void)bytes;
+    return status::ok();
+  }
+};
+
+}  // namespace dataflow

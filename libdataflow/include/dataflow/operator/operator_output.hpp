@@ -1,0 +1,67 @@
+// What one call of an operator produced: records for the main output, records for named side
+// outputs, and at most one watermark, which always comes after the records.
+// Thread-safety: owned by one operator instance.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dataflow/record/batch.hpp"
+
+namespace dataflow {
+
+class operator_output {
+ public:
+  /// `main_type` is null for operators without a main output (sinks).
+  explicit operator_output(const record_type* main_type)
+      : main_(main_type ? main_type->make_batch() : nullptr) {}
+
+  [[nodiscard]] bool has_main() const noexcept { return main_ != nullptr; }
+  batch_base& main() { return *main_; }
+
+  /// The main output's records, typed. `T` must be the operator's output type.
+  template <class T>
+  std::vector<record<T>>& records() {
+    return records_of<T>(*main_);
+  }
+
+  /// The records of side output `tag`, created on first use.
+  template <class T>
+  std::vector<record<T>>& side(const std::string& tag) {
+    for (auto& [t, b] : sides_)
+      if (t == tag) return records_of<T>(*b);
+    sides_.emplace_back(tag, std::make_unique<batch<T>>());
+    return records_of<T>(*sides_.back().second);
+  }
+
+  /// Side outputs written so far, by tag.
+  std::vector<std::pair<std::string, std::unique_ptr<batch_base>>>& sides() { return sides_; }
+
+  /// Forwards watermark `t` downstream after this call's records.
+  void emit_watermark(timestamp t) { watermark_ = t; }
+  [[nodiscard]] const std::optional<timestamp>& watermark() const noexcept { return watermark_; }
+
+  [[nodiscard]] bool empty() const noexcept {
+    if (main_ && !main_->empty()) return false;
+    for (auto& s : sides_)
+      if (!s.second->empty()) return false;
+    return !watermark_;
+  }
+
+  /// Forgets the contents but keeps the buffers' capacity.
+  void clear() noexcept {
+    if (main_) main_->clear();
+    for (auto& s : sides_) s.second->clear();
+    watermark_.reset();
+  }
+
+ private:
+  std::unique_ptr<batch_base> main_;
+  std::vector<std::pair<std::string, std::unique_ptr<batch_base>>> sides_;
+  std::optional<timestamp> watermark_;
+};
+
+}  // namespace dataflow

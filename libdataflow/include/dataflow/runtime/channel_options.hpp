@@ -1,0 +1,26 @@
+// Options of every channel between operator instances. Thread-safety: plain values.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+#include "dataflow/core/status.hpp"
+
+namespace dataflow {
+
+struct channel_options {
+  /// Records per batch: a batch leaves as soon as it holds this many.
+  /// Default: 1024.
+  std::size_t batch_size = 1024;
+  /// A partly filled batch leaves after waiting this long, so latency stays bounded at low rates.
+  /// Default: 1 ms.
+  std::chrono::microseconds buffer_timeout{1000};
+  /// Batches a sender may have in flight on one channel; also the bound of the receiver's
+  /// queue for that channel. Memory in flight is at most credits x batch_size records.
+  /// Default: 8.
+  int credits = 8;
+
+  [[nodiscard]] status validate() const;
+};
+
+}  // namespace dataflow

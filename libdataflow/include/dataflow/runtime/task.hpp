@@ -1,0 +1,136 @@
+// A task: one instance of a chain of operators, optionally headed by a source, with its input
+// side (queue, watermark valve, barrier aligner) and output side (output gate). It holds all
+// of the runtime's per-instance logic and none of the messaging: its host (an actor, or a test)
+// delivers events and carries out what it asks through task_io. Never called concurrently.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dataflow/api/job_result.hpp"
+#include "dataflow/runtime/barrier_aligner.hpp"
+#include "dataflow/runtime/operator_chain.hpp"
+#include "dataflow/runtime/output_gate.hpp"
+#include "dataflow/runtime/watermark_valve.hpp"
+#include "dataflow/source/source_reader.hpp"
+
+namespace dataflow {
+
+/// What a task asks of its host.
+class task_io {
+ public:
+  virtual ~task_io() = default;
+  /// Sends `ev` on `channel` to task `target`.
+  virtual void send(int target, std::uint32_t channel, channel_event&& ev) = 0;
+  /// Tells task `sender` that `n` batches of `channel` were consumed.
+  virtual void return_credit(int sender, std::uint32_t channel, int n) = 0;
+  /// Calls task::on_poll soon, after other pending events (sources yield between batches).
+  virtual void schedule_poll() = 0;
+  /// Calls task::on_poll at processing time `t`.
+  virtual void schedule_poll_at(timestamp t) = 0;
+  /// Calls task::on_flush after `delay`.
+  virtual void schedule_flush(std::chrono::microseconds delay) = 0;
+  /// Calls task::on_timer at processing time `t`.
+  virtual void schedule_timer_at(timestamp t) = 0;
+  /// Processing time in ms (what operators see) and a monotonic clock in ns (for metrics).
+  [[nodiscard]] virtual timestamp now() const = 0;
+  [[nodiscard]] virtual std::int64_t monotonic_ns() const = 0;
+  /// The task finished: all inputs ended and all output was sent.
+  virtual void finished(task_metrics metrics) = 0;
+  /// The task failed; `reason` names the operator and instance.
+  virtual void failed(std::string reason) = 0;
+};
+
+/// Everything a task is made of.
+struct task_spec {
+  int index = 0;
+  std::string name;  // the chain's name
+  int subtask = 0;
+  int parallelism = 1;
+  std::unique_ptr<source_reader> source;  // null for operator tasks
+  const record_type* source_type = nullptr;
+  operator_context source_context;
+  std::unique_ptr<operator_chain> chain;
+  std::vector<operator_context> contexts;    // one per chained operator
+  std::vector<std::string> operator_names;  // one per chained operator
+  /// Input channels: (channel id, logical input, sending task).
+  struct input {
+    std::uint32_t channel;
+    int logical_input;
+    int sender;
+  };
+  std::vector<input> inputs;
+  std::vector<output_gate::edge_spec> outputs;
+  channel_options channels;
+};
+
+class task {
+ public:
+  task(task_spec spec, task_io& io);
+
+  /// Opens the operators (and source); sources start polling.
+  void start();
+
+  void on_batch(std::uint32_t channel, batch_ptr records);
+  void on_watermark(std::uint32_t channel, timestamp t);
+  void on_barrier(std::uint32_t channel, std::int64_t checkpoint);
+  void on_end(std::uint32_t channel);
+  void on_credit(std::uint32_t channel, int n);
+  void on_poll();
+  void on_flush();
+  void on_timer();
+  /// Sources: inject barrier `checkpoint` now, after the records read so far.
+  void trigger_barrier(std::int64_t checkpoint);
+  /// Stops; returns the metrics so far. The task does nothing afterwards.
+  task_metrics cancel();
+
+  [[nodiscard]] bool is_source() const noexcept { return spec_.source != nullptr; }
+  [[nodiscard]] bool done() const noexcept { return state_ != run_state::running; }
+  /// True once finished() or failed() went to the host.
+  [[nodiscard]] bool reported() const noexcept {
+    return state_ == run_state::finished || state_ == run_state::failed;
+  }
+  [[nodiscard]] task_metrics metrics() const;
+
+ private:
+  enum class run_state { running, ending, finished, failed, cancelled };
+  struct queued {
+    channel_event ev;
+    std::size_t input;  // index into spec_.inputs
+  };
+
+  template <class F>
+  void guarded(F&& f);
+  void enqueue(std::uint32_t channel, channel_event ev);
+  void process_queue();
+  void handle(const queued& q);
+  void emit(operator_output& out);
+  void forward_barrier(std::int64_t id);
+  void end_input();
+  void after_step();
+  void fail(const std::string& what);
+
+  task_spec spec_;
+  task_io& io_;
+  run_state state_ = run_state::running;
+  std::unique_ptr<operator_output> source_out_;
+  std::vector<std::size_t> input_by_channel_;  // channel id - min -> index in spec_.inputs
+  std::uint32_t min_channel_ = 0;
+  std::deque<queued> queue_;
+  watermark_valve valve_;
+  barrier_aligner aligner_;
+  output_gate gate_;
+  std::size_t inputs_ended_ = 0;
+  bool flush_scheduled_ = false;
+  bool poll_scheduled_ = false;
+  bool waiting_for_credit_ = false;
+  timestamp timer_at_ = max_timestamp;
+  std::int64_t backlogged_since_ = -1;
+  task_metrics metrics_;
+};
+
+}  // namespace dataflow

@@ -1,0 +1,102 @@
+#include "dataflow/runtime/operator_chain.hpp"
+
+namespace dataflow {
+
+operator_chain::operator_chain(std::vector<std::unique_ptr<operator_base>> ops,
+                               std::vector<const record_type*> output_types)
+    : ops_(std::move(ops)) {
+  outs_.reserve(output_types.size());
+  for (auto* t : output_types) outs_.emplace_back(t);
+}
+
+void operator_chain::open(const std::vector<operator_context>& contexts) {
+  for (std::size_t i = 0; i < ops_.size(); ++i) ops_[i]->open(contexts[i]);
+}
+
+void operator_chain::clear_outputs() {
+  for (auto& o : outs_) o.clear();
+}
+
+operator_output& operator_chain::propagate_from(std::size_t i) {
+  for (; i < ops_.size(); ++i) {
+    active_ = i;
+    auto& prev = outs_[i - 1];
+    if (prev.has_main() && !prev.main().empty()) ops_[i]->on_batch(0, prev.main(), outs_[i]);
+    if (prev.watermark()) ops_[i]->on_watermark(*prev.watermark(), outs_[i]);
+  }
+  return outs_.back();
+}
+
+operator_output& operator_chain::on_batch(int input, const batch_base& in) {
+  clear_outputs();
+  active_ = 0;
+  ops_[0]->on_batch(input, in, outs_[0]);
+  return propagate_from(1);
+}
+
+operator_output& operator_chain::on_watermark(timestamp wm) {
+  clear_outputs();
+  active_ = 0;
+  ops_[0]->on_watermark(wm, outs_[0]);
+  return propagate_from(1);
+}
+
+operator_output& operator_chain::on_processing_time(timestamp now) {
+  clear_outputs();
+  // Any operator may have processing timers; each one's output flows down the rest.
+  for (std::size_t i = 0; i < ops_.size(); ++i) {
+    active_ = i;
+    if (i > 0) {
+      auto& prev = outs_[i - 1];
+      if (prev.has_main() && !prev.main().empty()) ops_[i]->on_batch(0, prev.main(), outs_[i]);
+    }
+    auto next = ops_[i]->next_processing_timer();
+    if (next && *next <= now) ops_[i]->on_processing_time(now, outs_[i]);
+  }
+  return outs_.back();
+}
+
+operator_output& operator_chain::on_barrier(std::int64_t id) {
+  clear_outputs();
+  for (std::size_t i = 0; i < ops_.size(); ++i) {
+    active_ = i;
+    if (i > 0) {
+      auto& prev = outs_[i - 1];
+      if (prev.has_main() && !prev.main().empty()) ops_[i]->on_batch(0, prev.main(), outs_[i]);
+    }
+    ops_[i]->on_barrier(id, outs_[i]);
+  }
+  return outs_.back();
+}
+
+operator_output& operator_chain::on_end() {
+  clear_outputs();
+  for (std::size_t i = 0; i < ops_.size(); ++i) {
+    active_ = i;
+    if (i > 0) {
+      auto& prev = outs_[i - 1];
+      if (prev.has_main() && !prev.main().empty()) ops_[i]->on_batch(0, prev.main(), outs_[i]);
+    }
+    ops_[i]->on_end(outs_[i]);
+  }
+  return outs_.back();
+}
+
+operator_output& operator_chain::on_source_output(operator_output& produced) {
+  clear_outputs();
+  if (ops_.empty()) return produced;
+  active_ = 0;
+  if (produced.has_main() && !produced.main().empty())
+    ops_[0]->on_batch(0, produced.main(), outs_[0]);
+  if (produced.watermark()) ops_[0]->on_watermark(*produced.watermark(), outs_[0]);
+  return propagate_from(1);
+}
+
+std::optional<timestamp> operator_chain::next_processing_timer() const {
+  std::optional<timestamp> best;
+  for (auto& op : ops_)
+    if (auto t = op->next_processing_timer(); t && (!best || *t < *best)) best = t;
+  return best;
+}
+
+}  // namespace dataflow

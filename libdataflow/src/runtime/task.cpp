@@ -1,0 +1,279 @@
+#include "dataflow/runtime/task.hpp"
+
+#include <algorithm>
+#include <exception>
+
+namespace dataflow {
+
+task::task(task_spec spec, task_io& io)
+    : spec_(std::move(spec)),
+      io_(io),
+      valve_(spec_.inputs.size()),
+      aligner_(spec_.inputs.size()),
+      gate_(spec_.channels, std::move(spec_.outputs)) {
+  metrics_.name = spec_.name;
+  metrics_.subtask = spec_.subtask;
+  metrics_.is_source = spec_.source != nullptr;
+  if (!spec_.inputs.empty()) {
+    std::uint32_t lo = UINT32_MAX, hi = 0;
+    for (auto& in : spec_.inputs) {
+      lo = std::min(lo, in.channel);
+      hi = std::max(hi, in.channel);
+    }
+    min_channel_ = lo;
+    input_by_channel_.assign(hi - lo + 1, SIZE_MAX);
+    for (std::size_t i = 0; i < spec_.inputs.size(); ++i)
+      input_by_channel_[spec_.inputs[i].channel - lo] = i;
+  }
+}
+
+template <class F>
+void task::guarded(F&& f) {
+  if (state_ == run_state::failed || state_ == run_state::cancelled ||
+      state_ == run_state::finished)
+    return;
+  try {
+    f();
+  } catch (const std::exception& e) {
+    fail(e.what());
+  } catch (...) {
+    fail("unknown exception");
+  }
+}
+
+void task::fail(const std::string& what) {
+  std::string op = spec_.name;
+  if (spec_.chain && spec_.chain->size() > 0 && spec_.chain->active() < spec_.operator_names.size())
+    op = spec_.operator_names[spec_.chain->active()];
+  state_ = run_state::failed;
+  io_.failed("operator '" + op + "' (instance " + std::to_string(spec_.subtask + 1) + "/" +
+             std::to_string(spec_.parallelism) + " of task '" + spec_.name +
+             "') failed: " + what);
+}
+
+void task::start() {
+  guarded([&] {
+    if (spec_.chain) spec_.chain->open(spec_.contexts);
+    if (spec_.source) {
+      spec_.source->open(spec_.source_context);
+      source_out_ = std::make_unique<operator_output>(spec_.source_type);
+      poll_scheduled_ = true;
+      io_.schedule_poll();
+    } else if (spec_.inputs.empty()) {
+      end_input();  // nothing will ever arrive
+    }
+  });
+}
+
+// -- input side ---------------------------------------------------------------------------
+
+void task::enqueue(std::uint32_t channel, channel_event ev) {
+  auto idx = channel - min_channel_;
+  if (channel < min_channel_ || idx >= input_by_channel_.size() ||
+      input_by_channel_[idx] == SIZE_MAX) {
+    fail("event on unknown channel " + std::to_string(channel));
+    return;
+  }
+  queue_.push_back(queued{std::move(ev), input_by_channel_[idx]});
+  std::size_t batches = 0;
+  for (auto& q : queue_) batches += q.ev.what == channel_event::kind::batch;
+  metrics_.max_queued = std::max(metrics_.max_queued, batches);
+  guarded([&] { process_queue(); });
+}
+
+void task::on_batch(std::uint32_t channel, batch_ptr records) {
+  enqueue(channel, channel_event{channel_event::kind::batch, std::move(records), 0});
+}
+void task::on_watermark(std::uint32_t channel, timestamp t) {
+  enqueue(channel, channel_event{channel_event::kind::watermark, nullptr, t});
+}
+void task::on_barrier(std::uint32_t channel, std::int64_t checkpoint) {
+  enqueue(channel, channel_event{channel_event::kind::barrier, nullptr, checkpoint});
+}
+void task::on_end(std::uint32_t channel) {
+  enqueue(channel, channel_event{channel_event::kind::end, nullptr, 0});
+}
+
+void task::process_queue() {
+  // Take events in arrival order, skipping channels blocked by barrier alignment (their events
+  // keep their order), and stop while the output is backlogged (backpressure).
+  while (state_ == run_state::running && !gate_.backlogged()) {
+    auto it = std::find_if(queue_.begin(), queue_.end(),
+                           [&](const queued& q) { return !aligner_.is_blocked(q.input); });
+    if (it == queue_.end()) break;
+    queued q = std::move(*it);
+    queue_.erase(it);
+    handle(q);
+  }
+  after_step();
+}
+
+void task::handle(const queued& q) {
+  auto& in = spec_.inputs[q.input];
+  switch (q.ev.what) {
+    case channel_event::kind::batch: {
+      metrics_.records_in += q.ev.records->size();
+      ++metrics_.batches_in;
+      emit(spec_.chain->on_batch(in.logical_input, *q.ev.records));
+      io_.return_credit(in.sender, in.channel, 1);
+      break;
+    }
+    case channel_event::kind::watermark:
+      if (auto wm = valve_.on_watermark(q.input, q.ev.value)) emit(spec_.chain->on_watermark(*wm));
+      break;
+    case channel_event::kind::barrier:
+      if (auto id = aligner_.on_barrier(q.input, q.ev.value)) forward_barrier(*id);
+      break;
+    case channel_event::kind::end:
+      ++inputs_ended_;
+      if (auto wm = valve_.on_end(q.input)) emit(spec_.chain->on_watermark(*wm));
+      if (auto id = aligner_.on_end(q.input)) forward_barrier(*id);
+      if (inputs_ended_ == spec_.inputs.size()) end_input();
+      break;
+  }
+}
+
+void task::forward_barrier(std::int64_t id) {
+  if (spec_.chain && spec_.chain->size() > 0) emit(spec_.chain->on_barrier(id));
+  gate_.push_barrier(id);
+}
+
+// -- output side --------------------------------------------------------------------------
+
+void task::emit(operator_output& out) {
+  gate_.push(out);
+  if (out.watermark()) gate_.push_watermark(*out.watermark());
+  out.clear();
+}
+
+void task::end_input() {
+  if (spec_.chain && spec_.chain->size() > 0) {
+    if (valve_.current() != max_timestamp || spec_.source)
+      emit(spec_.chain->on_watermark(max_timestamp));
+    emit(spec_.chain->on_end());
+  } else {
+    gate_.push_watermark(max_timestamp);
+  }
+  gate_.push_end();
+  state_ = run_state::ending;
+}
+
+void task::after_step() {
+  gate_.drain([&](const output_gate::channel& ch, channel_event&& ev) {
+    io_.send(ch.target_task, ch.id, std::move(ev));
+  });
+  bool backlogged = gate_.backlogged();
+  if (backlogged && backlogged_since_ < 0) backlogged_since_ = io_.monotonic_ns();
+  if (!backlogged && backlogged_since_ >= 0) {
+    metrics_.backpressured_ms += static_cast<double>(io_.monotonic_ns() - backlogged_since_) / 1e6;
+    backlogged_since_ = -1;
+  }
+  if (state_ == run_state::ending) {
+    if (gate_.drained()) {
+      state_ = run_state::finished;
+      io_.finished(metrics());
+    }
+    return;
+  }
+  if (state_ != run_state::running) return;
+  if (gate_.has_partial() && !flush_scheduled_) {
+    flush_scheduled_ = true;
+    io_.schedule_flush(spec_.channels.buffer_timeout);
+  }
+  if (spec_.chain) {
+    if (auto t = spec_.chain->next_processing_timer(); t && *t < timer_at_) {
+      timer_at_ = *t;
+      io_.schedule_timer_at(*t);
+    }
+  }
+}
+
+void task::on_credit(std::uint32_t channel, int n) {
+  guarded([&] {
+    gate_.add_credit(channel, n);
+    if (spec_.source) {
+      after_step();
+      if (waiting_for_credit_ && !gate_.backlogged() && state_ == run_state::running) {
+        waiting_for_credit_ = false;
+        on_poll();
+      }
+    } else {
+      process_queue();
+    }
+  });
+}
+
+void task::on_poll() {
+  poll_scheduled_ = false;
+  guarded([&] {
+    if (state_ != run_state::running || !spec_.source) return;
+    if (gate_.backlogged()) {
+      waiting_for_credit_ = true;  // credit will poll again
+      return;
+    }
+    auto& out = *source_out_;
+    auto before = spec_.source->position();
+    auto res = spec_.source->poll(out, spec_.channels.batch_size, io_.now());
+    metrics_.records_in += spec_.source->position() - before;
+    emit(spec_.chain && spec_.chain->size() > 0 ? spec_.chain->on_source_output(out) : out);
+    out.clear();
+    switch (res.what) {
+      case source_reader::poll_result::kind::end:
+        end_input();
+        break;
+      case source_reader::poll_result::kind::more:
+        poll_scheduled_ = true;
+        io_.schedule_poll();
+        break;
+      case source_reader::poll_result::kind::wait:
+        poll_scheduled_ = true;
+        io_.schedule_poll_at(res.wake_at);
+        break;
+    }
+    after_step();
+  });
+}
+
+void task::on_flush() {
+  flush_scheduled_ = false;
+  guarded([&] {
+    gate_.flush();
+    after_step();
+  });
+}
+
+void task::on_timer() {
+  timer_at_ = max_timestamp;
+  guarded([&] {
+    if (state_ != run_state::running || !spec_.chain || spec_.chain->size() == 0) return;
+    emit(spec_.chain->on_processing_time(io_.now()));
+    after_step();
+  });
+}
+
+void task::trigger_barrier(std::int64_t checkpoint) {
+  guarded([&] {
+    if (state_ != run_state::running || !spec_.source) return;
+    metrics_.barriers.emplace_back(checkpoint, spec_.source->position());
+    forward_barrier(checkpoint);
+    after_step();
+  });
+}
+
+task_metrics task::cancel() {
+  if (state_ == run_state::running || state_ == run_state::ending) state_ = run_state::cancelled;
+  return metrics();
+}
+
+task_metrics task::metrics() const {
+  auto m = metrics_;
+  for (auto& ch : gate_.channels()) {
+    m.records_out += ch.records_sent;
+    m.batches_out += ch.batches_sent;
+    m.max_in_flight = std::max(m.max_in_flight, ch.max_in_flight);
+  }
+  m.watermark = valve_.current();
+  return m;
+}
+
+}  // namespace dataflow

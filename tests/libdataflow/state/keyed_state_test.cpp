@@ -1,0 +1,117 @@
+#include "dataflow/state/keyed_state_store.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "dataflow/state/timer_service.hpp"
+
+using namespace dataflow;
+
+namespace {
+struct sum_fn final : aggregate_function<int, long, long> {
+  long create() const override { return 0; }
+  void add(long& acc, const int& v) const override { acc += v; }
+  void merge(long& a, const long& b) const override { a += b; }
+  long result(const long& acc) const override { return acc; }
+};
+}  // namespace
+
+TEST_CASE("state is scoped to the current key") {
+  keyed_state_store<std::string> store;
+  auto& count = store.value<long>("count");
+  auto& seen = store.list<int>("seen");
+  auto& last = store.map<std::string, int>("last");
+  auto& total = store.aggregating("total", std::make_shared<const sum_fn>());
+
+  store.set_current_key("a");
+  CHECK(count.get() == nullptr);
+  count.update(1);
+  seen.add(1);
+  seen.add(2);
+  last.put("x", 5);
+  total.add(3);
+  total.add(4);
+  store.set_current_key("b");
+  CHECK_FALSE(count.value());
+  CHECK(seen.get() == nullptr);
+  CHECK(last.is_empty());
+  CHECK_FALSE(total.get());
+  count.update(10);
+  store.set_current_key("a");
+  CHECK(count.value_or(0) == 1);
+  CHECK(*seen.get() == std::vector<int>{1, 2});
+  CHECK(*last.get("x") == 5);
+  CHECK(*total.get() == 7);
+  count.clear();
+  CHECK(count.get() == nullptr);
+  last.remove("x");
+  CHECK(last.is_empty());
+  CHECK(store.entries() == 3);  // b.count, a.seen and a.total remain
+}
+
+TEST_CASE("the same name with another type is a programming error") {
+  keyed_state_store<int> store;
+  store.value<long>("s");
+  CHECK_THROWS_AS(store.list<long>("s"), std::logic_error);
+}
+
+TEST_CASE("snapshot and restore keep exactly the key groups an instance owns") {
+  operator_info whole{"op", "op", 0, 1, 128};
+  keyed_state_store<int> store(whole);
+  auto& v = store.value<int>("v");
+  for (int k = 0; k < 1000; ++k) {
+    store.set_current_key(k);
+    v.update(k * 2);
+  }
+  std::string bytes;
+  REQUIRE(store.snapshot(bytes));
+
+  std::size_t restored = 0;
+  for (int i = 0; i < 3; ++i) {
+    keyed_state_store<int> part(operator_info{"op", "op", i, 3, 128});
+    auto& pv = part.value<int>("v");
+    REQUIRE(part.restore(bytes));
+    part.for_each_key("v", [&](const int& k) {
+      CHECK(instance_of_key_group(key_group_of(k, 128), 128, 3) == i);
+      ++restored;
+    });
+    part.set_current_key(0);
+    if (instance_of_key_group(key_group_of(0, 128), 128, 3) == i) CHECK(pv.value_or(-1) == 0);
+  }
+  CHECK(restored == 1000);
+}
+
+TEST_CASE("a snapshot of another format version is rejected with a clear error") {
+  keyed_state_store<int> store;
+  std::string bytes;
+  REQUIRE(store.snapshot(bytes));
+  bytes[0] = 9;  // the version is the first field
+  auto s = store.restore(bytes);
+  CHECK(s.code() == errc::decode_failed);
+  CHECK(s.message().find("version") != std::string::npos);
+  CHECK(store.restore("garbage").code() == errc::decode_failed);
+}
+
+TEST_CASE("timers fire in time order, once per key and time") {
+  timer_service<std::string> t;
+  t.register_timer(time_domain::event_time, "b", 20);
+  t.register_timer(time_domain::event_time, "a", 10);
+  t.register_timer(time_domain::event_time, "a", 10);  // deduplicated
+  t.register_timer(time_domain::event_time, "c", 30);
+  t.register_timer(time_domain::processing_time, "p", 5);
+  std::vector<std::pair<timestamp, std::string>> fired;
+  t.advance(time_domain::event_time, 25, [&](timestamp ts, const std::string& k) {
+    fired.emplace_back(ts, k);
+    if (k == "a") t.register_timer(time_domain::event_time, "late", 15);  // due: fires now
+  });
+  CHECK(fired == std::vector<std::pair<timestamp, std::string>>{
+                     {10, "a"}, {15, "late"}, {20, "b"}});
+  CHECK(*t.next(time_domain::event_time) == 30);
+  CHECK(*t.next(time_domain::processing_time) == 5);
+  std::string bytes;
+  REQUIRE(t.snapshot(bytes));
+  timer_service<std::string> r;
+  REQUIRE(r.restore(bytes));
+  CHECK(r.size() == 2);
+}
