@@ -1,5 +1,8 @@
 #include "dataflow/actors/channel_protocol.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include <caf/io/middleman.hpp>
 
 #include "dataflow/actors/actor_system_setup.hpp"

@@ -32,11 +32,11 @@ void complete(master_ptr self, expected<job_result> outcome) {
   self->quit();
 }
 
-void fail(master_ptr self, const std::string& reason) {
+void fail(master_ptr self, const std::string& reason, errc code = errc::operator_failed) {
   auto& st = self->state;
   for (std::size_t i = 0; i < st.tasks.size(); ++i)
     if (!st.reported[i]) self->send_exit(st.tasks[i], caf::exit_reason::user_shutdown);
-  complete(self, status{errc::operator_failed, reason});
+  complete(self, status{code, reason});
 }
 
 caf::behavior job_master(master_ptr self, std::string job_name,
@@ -67,8 +67,10 @@ caf::behavior job_master(master_ptr self, std::string job_name,
     auto& st = self->state;
     auto it = st.index_of.find(dm.source);
     if (it == st.index_of.end() || st.reported[it->second] || st.completed) return;
-    fail(self, "task " + std::to_string(it->second) + " stopped unexpectedly: " +
-                   self->system().render(dm.reason));
+    fail(self,
+         "task " + std::to_string(it->second) +
+             " stopped unexpectedly: " + self->system().render(dm.reason),
+         errc::runtime_error);
   });
 
   return {

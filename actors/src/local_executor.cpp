@@ -65,8 +65,8 @@ class local_job_handle final : public job_handle {
 
 }  // namespace
 
-expected<std::unique_ptr<job_handle>> local_executor::submit(
-    std::shared_ptr<const job_graph> graph, const job_options& opts) {
+expected<std::unique_ptr<job_handle>> local_executor::submit(std::shared_ptr<const job_graph> graph,
+                                                             const job_options& opts) {
   if (auto s = opts.validate(); !s) return s;
   auto plan = execution_plan::build(
       *graph, plan_options{opts.parallelism, opts.max_parallelism, opts.chaining});

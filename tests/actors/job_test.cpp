@@ -47,15 +47,16 @@ std::map<std::string, long> run_word_count(int parallelism, std::size_t batch_si
   env.set_parallelism(parallelism);
   env.options().channels.batch_size = batch_size;
   env.options().threads = 2;
-  auto counts = env.from_collection(make_lines())
-                    .flat_map<std::string>([](const std::string& line, collector<std::string>& out) {
-                      std::istringstream is(line);
-                      std::string w;
-                      while (is >> w) out.collect(w);
-                    })
-                    .key_by([](const std::string& w) { return w; })
-                    .process<word_count>(count_words{})
-                    .collect();
+  auto counts =
+      env.from_collection(make_lines())
+          .flat_map<std::string>([](const std::string& line, collector<std::string>& out) {
+            std::istringstream is(line);
+            std::string w;
+            while (is >> w) out.collect(w);
+          })
+          .key_by([](const std::string& w) { return w; })
+          .process<word_count>(count_words{})
+          .collect();
   auto r = env.execute();
   REQUIRE_MESSAGE(r, (r ? "" : r.error().to_string()));
   std::map<std::string, long> final_counts;
@@ -221,10 +222,14 @@ TEST_CASE("barriers align at a two-input operator") {
   generator_options go;
   go.rate = 20000;
   auto a = env.from_generator<std::int64_t>(
-      [](std::uint64_t i) { return record<std::int64_t>{static_cast<std::int64_t>(i), 0}; }, go,
-      "a");
+      [](std::uint64_t i) {
+        return record<std::int64_t>{static_cast<std::int64_t>(i), 0};
+      },
+      go, "a");
   auto b = env.from_generator<std::int64_t>(
-      [](std::uint64_t i) { return record<std::int64_t>{-1 - static_cast<std::int64_t>(i), 0}; },
+      [](std::uint64_t i) {
+        return record<std::int64_t>{-1 - static_cast<std::int64_t>(i), 0};
+      },
       go, "b");
   auto out = a.union_with(b).collect();
   auto job = env.execute_async();
@@ -248,7 +253,8 @@ TEST_CASE("barriers align at a two-input operator") {
       barrier_seen = true;
       break;
     }
-    if (auto* rec = std::get_if<record<std::int64_t>>(&ev)) (rec->value >= 0 ? before_a : before_b)++;
+    if (auto* rec = std::get_if<record<std::int64_t>>(&ev))
+      (rec->value >= 0 ? before_a : before_b)++;
   }
   REQUIRE(barrier_seen);
   CHECK(before_a == ta->barriers[0].second);
@@ -281,4 +287,23 @@ TEST_CASE("bad options stop the job before it starts") {
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == errc::invalid_configuration);
   CHECK(r.error().message().find("credits") != std::string::npos);
+}
+
+TEST_CASE("a failing source is named in the error, not the operator chained after it") {
+  local_environment env;
+  env.options().threads = 2;
+  generator_options go;
+  go.count = 100;
+  env.from_generator<int>(
+         [](std::uint64_t i) -> record<int> {
+           if (i == 50) throw std::runtime_error("disk on fire");
+           return {static_cast<int>(i), 0};
+         },
+         go, "flaky-source")
+      .map([](int x) { return x; }, "after")
+      .print();
+  auto r = env.execute();
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message().find("'flaky-source'") != std::string::npos);
+  CHECK(r.error().message().find("disk on fire") != std::string::npos);
 }

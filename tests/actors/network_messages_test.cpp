@@ -24,8 +24,8 @@ struct page_view {
   }
 };
 
-using received = std::variant<data_batch, watermark_event, barrier_event, credit_grant,
-                              end_of_stream>;
+using received =
+    std::variant<data_batch, watermark_event, barrier_event, credit_grant, end_of_stream>;
 
 struct collector_state {
   std::vector<received> got;

@@ -4,15 +4,24 @@ namespace dataflow {
 
 std::string_view to_string(errc code) noexcept {
   switch (code) {
-    case errc::ok: return "ok";
-    case errc::invalid_configuration: return "invalid_configuration";
-    case errc::invalid_graph: return "invalid_graph";
-    case errc::operator_failed: return "operator_failed";
-    case errc::not_serializable: return "not_serializable";
-    case errc::decode_failed: return "decode_failed";
-    case errc::cancelled: return "cancelled";
-    case errc::runtime_error: return "runtime_error";
-    case errc::timeout: return "timeout";
+    case errc::ok:
+      return "ok";
+    case errc::invalid_configuration:
+      return "invalid_configuration";
+    case errc::invalid_graph:
+      return "invalid_graph";
+    case errc::operator_failed:
+      return "operator_failed";
+    case errc::not_serializable:
+      return "not_serializable";
+    case errc::decode_failed:
+      return "decode_failed";
+    case errc::cancelled:
+      return "cancelled";
+    case errc::runtime_error:
+      return "runtime_error";
+    case errc::timeout:
+      return "timeout";
   }
   return "unknown";
 }

@@ -2,6 +2,8 @@
 
 namespace dataflow {
 
-const char* version() noexcept { return DATAFLOW_VERSION; }
+const char* version() noexcept {
+  return DATAFLOW_VERSION;
+}
 
 }  // namespace dataflow

@@ -15,7 +15,9 @@ int job_graph::add_node(job_node node) {
   return nodes_.back().id;
 }
 
-void job_graph::add_edge(job_edge edge) { edges_.push_back(std::move(edge)); }
+void job_graph::add_edge(job_edge edge) {
+  edges_.push_back(std::move(edge));
+}
 
 std::vector<const job_edge*> job_graph::inputs_of(int id) const {
   std::vector<const job_edge*> r;
@@ -45,7 +47,9 @@ partitioning job_graph::effective_partitioning(const job_edge& e, int default_pa
 
 namespace {
 
-std::string describe(const job_node& n) { return "'" + n.name + "' (uid " + n.uid + ")"; }
+std::string describe(const job_node& n) {
+  return "'" + n.name + "' (uid " + n.uid + ")";
+}
 
 }  // namespace
 
@@ -86,11 +90,12 @@ status job_graph::validate(int default_parallelism, int max_parallelism) const {
     if (kind == partitioning::forward && pf != pt)
       return {errc::invalid_graph, "forward edge " + describe(from) + " -> " + describe(to) +
                                        " joins parallelism " + std::to_string(pf) + " and " +
-                                       std::to_string(pt) + "; use rebalance() or equal parallelism"};
+                                       std::to_string(pt) +
+                                       "; use rebalance() or equal parallelism"};
     if (kind == partitioning::hash && pt > max_parallelism)
-      return {errc::invalid_configuration,
-              "keyed operator " + describe(to) + " has parallelism " + std::to_string(pt) +
-                  " above max_parallelism " + std::to_string(max_parallelism)};
+      return {errc::invalid_configuration, "keyed operator " + describe(to) + " has parallelism " +
+                                               std::to_string(pt) + " above max_parallelism " +
+                                               std::to_string(max_parallelism)};
     if (!from.output_type && e.side_tag.empty())
       return {errc::invalid_graph, "sink " + describe(from) + " cannot feed another operator"};
   }

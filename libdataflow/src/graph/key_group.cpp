@@ -14,10 +14,14 @@ key_group_range key_group_range_of(int index, int parallelism, int max_paralleli
 
 std::string_view to_string(partitioning p) noexcept {
   switch (p) {
-    case partitioning::forward: return "forward";
-    case partitioning::hash: return "hash";
-    case partitioning::rebalance: return "rebalance";
-    case partitioning::broadcast: return "broadcast";
+    case partitioning::forward:
+      return "forward";
+    case partitioning::hash:
+      return "hash";
+    case partitioning::rebalance:
+      return "rebalance";
+    case partitioning::broadcast:
+      return "broadcast";
   }
   return "unknown";
 }

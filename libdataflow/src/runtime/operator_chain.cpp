@@ -17,13 +17,15 @@ void operator_chain::clear_outputs() {
   for (auto& o : outs_) o.clear();
 }
 
+void operator_chain::feed(std::size_t i) {
+  active_ = i;
+  auto& prev = outs_[i - 1];
+  if (prev.has_main() && !prev.main().empty()) ops_[i]->on_batch(0, prev.main(), outs_[i]);
+  if (prev.watermark()) ops_[i]->on_watermark(*prev.watermark(), outs_[i]);
+}
+
 operator_output& operator_chain::propagate_from(std::size_t i) {
-  for (; i < ops_.size(); ++i) {
-    active_ = i;
-    auto& prev = outs_[i - 1];
-    if (prev.has_main() && !prev.main().empty()) ops_[i]->on_batch(0, prev.main(), outs_[i]);
-    if (prev.watermark()) ops_[i]->on_watermark(*prev.watermark(), outs_[i]);
-  }
+  for (; i < ops_.size(); ++i) feed(i);
   return outs_.back();
 }
 
@@ -45,11 +47,8 @@ operator_output& operator_chain::on_processing_time(timestamp now) {
   clear_outputs();
   // Any operator may have processing timers; each one's output flows down the rest.
   for (std::size_t i = 0; i < ops_.size(); ++i) {
+    if (i > 0) feed(i);
     active_ = i;
-    if (i > 0) {
-      auto& prev = outs_[i - 1];
-      if (prev.has_main() && !prev.main().empty()) ops_[i]->on_batch(0, prev.main(), outs_[i]);
-    }
     auto next = ops_[i]->next_processing_timer();
     if (next && *next <= now) ops_[i]->on_processing_time(now, outs_[i]);
   }
@@ -59,11 +58,8 @@ operator_output& operator_chain::on_processing_time(timestamp now) {
 operator_output& operator_chain::on_barrier(std::int64_t id) {
   clear_outputs();
   for (std::size_t i = 0; i < ops_.size(); ++i) {
+    if (i > 0) feed(i);
     active_ = i;
-    if (i > 0) {
-      auto& prev = outs_[i - 1];
-      if (prev.has_main() && !prev.main().empty()) ops_[i]->on_batch(0, prev.main(), outs_[i]);
-    }
     ops_[i]->on_barrier(id, outs_[i]);
   }
   return outs_.back();
@@ -72,11 +68,8 @@ operator_output& operator_chain::on_barrier(std::int64_t id) {
 operator_output& operator_chain::on_end() {
   clear_outputs();
   for (std::size_t i = 0; i < ops_.size(); ++i) {
+    if (i > 0) feed(i);
     active_ = i;
-    if (i > 0) {
-      auto& prev = outs_[i - 1];
-      if (prev.has_main() && !prev.main().empty()) ops_[i]->on_batch(0, prev.main(), outs_[i]);
-    }
     ops_[i]->on_end(outs_[i]);
   }
   return outs_.back();

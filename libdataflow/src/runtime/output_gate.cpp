@@ -74,9 +74,15 @@ void output_gate::push_control(channel_event::kind what, std::int64_t value) {
   for (auto& ch : channels_) ch.outbox.push_back(channel_event{what, nullptr, value});
 }
 
-void output_gate::push_watermark(timestamp t) { push_control(channel_event::kind::watermark, t); }
-void output_gate::push_barrier(std::int64_t id) { push_control(channel_event::kind::barrier, id); }
-void output_gate::push_end() { push_control(channel_event::kind::end, 0); }
+void output_gate::push_watermark(timestamp t) {
+  push_control(channel_event::kind::watermark, t);
+}
+void output_gate::push_barrier(std::int64_t id) {
+  push_control(channel_event::kind::barrier, id);
+}
+void output_gate::push_end() {
+  push_control(channel_event::kind::end, 0);
+}
 
 void output_gate::add_credit(std::uint32_t id, int n) {
   if (id < min_id_ || id - min_id_ >= channel_by_id_.size()) return;

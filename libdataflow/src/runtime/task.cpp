@@ -43,12 +43,13 @@ void task::guarded(F&& f) {
 
 void task::fail(const std::string& what) {
   std::string op = spec_.name;
-  if (spec_.chain && spec_.chain->size() > 0 && spec_.chain->active() < spec_.operator_names.size())
+  if (in_source_)
+    op = spec_.source_context.info.name;
+  else if (spec_.chain && spec_.chain->active() < spec_.operator_names.size())
     op = spec_.operator_names[spec_.chain->active()];
   state_ = run_state::failed;
   io_.failed("operator '" + op + "' (instance " + std::to_string(spec_.subtask + 1) + "/" +
-             std::to_string(spec_.parallelism) + " of task '" + spec_.name +
-             "') failed: " + what);
+             std::to_string(spec_.parallelism) + " of task '" + spec_.name + "') failed: " + what);
 }
 
 void task::start() {
@@ -57,7 +58,6 @@ void task::start() {
     if (spec_.source) {
       spec_.source->open(spec_.source_context);
       source_out_ = std::make_unique<operator_output>(spec_.source_type);
-      poll_scheduled_ = true;
       io_.schedule_poll();
     } else if (spec_.inputs.empty()) {
       end_input();  // nothing will ever arrive
@@ -71,7 +71,7 @@ void task::enqueue(std::uint32_t channel, channel_event ev) {
   auto idx = channel - min_channel_;
   if (channel < min_channel_ || idx >= input_by_channel_.size() ||
       input_by_channel_[idx] == SIZE_MAX) {
-    fail("event on unknown channel " + std::to_string(channel));
+    guarded([&] { fail("event on unknown channel " + std::to_string(channel)); });
     return;
   }
   queue_.push_back(queued{std::move(ev), input_by_channel_[idx]});
@@ -204,7 +204,6 @@ void task::on_credit(std::uint32_t channel, int n) {
 }
 
 void task::on_poll() {
-  poll_scheduled_ = false;
   guarded([&] {
     if (state_ != run_state::running || !spec_.source) return;
     if (gate_.backlogged()) {
@@ -213,7 +212,9 @@ void task::on_poll() {
     }
     auto& out = *source_out_;
     auto before = spec_.source->position();
+    in_source_ = true;
     auto res = spec_.source->poll(out, spec_.channels.batch_size, io_.now());
+    in_source_ = false;
     metrics_.records_in += spec_.source->position() - before;
     emit(spec_.chain && spec_.chain->size() > 0 ? spec_.chain->on_source_output(out) : out);
     out.clear();
@@ -222,11 +223,9 @@ void task::on_poll() {
         end_input();
         break;
       case source_reader::poll_result::kind::more:
-        poll_scheduled_ = true;
         io_.schedule_poll();
         break;
       case source_reader::poll_result::kind::wait:
-        poll_scheduled_ = true;
         io_.schedule_poll_at(res.wake_at);
         break;
     }

@@ -42,7 +42,7 @@ TEST_CASE("full batches leave with credit, the rest waits for credit or a flush"
   opts.batch_size = 4;
   opts.credits = 2;
   auto g = make_gate(1, partitioning::forward, opts);
-  produce(g, 0, 10);  // two full batches of 4 (the swap hands over all 10 at once)
+  produce(g, 0, 10);  // over the batch size: handed over whole, one batch of 10
   auto s = drain(g);
   REQUIRE(s.size() == 1);
   CHECK(s[0].size == 10);  // a large produced batch is handed over whole, not copied

@@ -105,8 +105,8 @@ TEST_CASE("timers fire in time order, once per key and time") {
     fired.emplace_back(ts, k);
     if (k == "a") t.register_timer(time_domain::event_time, "late", 15);  // due: fires now
   });
-  CHECK(fired == std::vector<std::pair<timestamp, std::string>>{
-                     {10, "a"}, {15, "late"}, {20, "b"}});
+  CHECK(fired ==
+        std::vector<std::pair<timestamp, std::string>>{{10, "a"}, {15, "late"}, {20, "b"}});
   CHECK(*t.next(time_domain::event_time) == 30);
   CHECK(*t.next(time_domain::processing_time) == 5);
   std::string bytes;

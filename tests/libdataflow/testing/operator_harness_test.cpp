@@ -26,8 +26,7 @@ struct delayed_sum final : keyed_process_function<std::string, int, std::string>
       ctx.output(ctx.current_key() + " heartbeat");
       return;
     }
-    ctx.output(ctx.current_key() + "=" + std::to_string(sum.value_or(0)) + "@" +
-               std::to_string(t));
+    ctx.output(ctx.current_key() + "=" + std::to_string(sum.value_or(0)) + "@" + std::to_string(t));
   }
 };
 
@@ -41,7 +40,8 @@ auto make() {
 
 TEST_CASE("the harness drives a stateless operator") {
   auto inc = [](int x) { return x + 1; };
-  testing::operator_harness<int, int> h(std::make_unique<map_operator<int, int, decltype(inc)>>(inc));
+  testing::operator_harness<int, int> h(
+      std::make_unique<map_operator<int, int, decltype(inc)>>(inc));
   h.push(41, 1000);
   h.push_watermark(999);
   CHECK(h.values() == std::vector<int>{42});
@@ -59,8 +59,8 @@ TEST_CASE("keyed state, event-time timers and side outputs through the harness")
   // Timers at 110 (even, from ts 100) and 111/112 (odd) — only 110 is due.
   CHECK(h.values() == std::vector<std::string>{"even=6@110"});
   h.push_watermark(200);
-  CHECK(h.values() == std::vector<std::string>{"even=6@110", "odd=2@111", "odd=2@112",
-                                               "even=6@115"});
+  CHECK(h.values() ==
+        std::vector<std::string>{"even=6@110", "odd=2@111", "odd=2@112", "even=6@115"});
   CHECK(h.watermarks() == std::vector<timestamp>{110, 200});
   auto neg = h.side_output<int>("negative");
   REQUIRE(neg.size() == 1);

@@ -104,12 +104,10 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, data_batch& x) {
   std::string type_name;
   std::string bytes;
-  auto save = caf::meta::save_callback([&]() -> caf::error {
-    return encode_batch(x.records, type_name, bytes);
-  });
-  auto load = caf::meta::load_callback([&]() -> caf::error {
-    return decode_batch(type_name, bytes, x.records);
-  });
+  auto save = caf::meta::save_callback(
+      [&]() -> caf::error { return encode_batch(x.records, type_name, bytes); });
+  auto load = caf::meta::load_callback(
+      [&]() -> caf::error { return decode_batch(type_name, bytes, x.records); });
   return f(caf::meta::type_name("data_batch"), x.channel, save, type_name, bytes, load);
 }
 
@@ -154,9 +152,9 @@ namespace dataflow {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task_metrics& x) {
-  return f(caf::meta::type_name("task_metrics"), x.name, x.subtask, x.records_in, x.batches_in,
-           x.records_out, x.batches_out, x.max_in_flight, x.max_queued, x.backpressured_ms,
-           x.watermark, x.barriers);
+  return f(caf::meta::type_name("task_metrics"), x.name, x.subtask, x.is_source, x.records_in,
+           x.batches_in, x.records_out, x.batches_out, x.max_in_flight, x.max_queued,
+           x.backpressured_ms, x.watermark, x.barriers);
 }
 
 }  // namespace dataflow

@@ -24,19 +24,20 @@ class keyed_stream {
 
   /// Runs a keyed process function (a class deriving from keyed_process_function<K, T, Out>).
   template <class Out, class Fn>
-    requires std::is_base_of_v<keyed_process_function<K, T, Out>, Fn>
-  data_stream<Out> process(Fn fn, std::string name = "process") const {
+  requires std::is_base_of_v<keyed_process_function<K, T, Out>, Fn> data_stream<Out> process(
+      Fn fn, std::string name = "process")
+  const {
     auto key_fn = key_fn_;
     return add<Out>(std::move(name), "process", [key_fn, fn] {
-      return std::make_unique<keyed_process_operator<K, T, Out, KeyFn>>(
-          key_fn, std::make_unique<Fn>(fn));
+      return std::make_unique<keyed_process_operator<K, T, Out, KeyFn>>(key_fn,
+                                                                        std::make_unique<Fn>(fn));
     });
   }
 
   /// Runs a lambda `fn(const T&, keyed_process_context<K, Out>&)` per element.
   template <class Out, class F>
-    requires std::is_invocable_v<F&, const T&, keyed_process_context<K, Out>&>
-  data_stream<Out> process(F fn, std::string name = "process") const {
+  requires std::is_invocable_v < F&, const T&, keyed_process_context<K, Out>
+  & > data_stream<Out> process(F fn, std::string name = "process") const {
     auto key_fn = key_fn_;
     return add<Out>(std::move(name), "process", [key_fn, fn] {
       return std::make_unique<keyed_process_operator<K, T, Out, KeyFn>>(

@@ -36,7 +36,7 @@ class [[nodiscard]] status {
 template <class T>
 class [[nodiscard]] expected {
  public:
-  expected(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  expected(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
   expected(status error) : v_(std::move(error)) {  // NOLINT
     assert(!std::get<status>(v_).is_ok() && "an expected<T> error must not be ok");
   }

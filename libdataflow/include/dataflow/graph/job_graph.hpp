@@ -68,7 +68,9 @@ class job_graph {
   [[nodiscard]] const std::vector<job_node>& nodes() const noexcept { return nodes_; }
   [[nodiscard]] const std::vector<job_edge>& edges() const noexcept { return edges_; }
   job_node& node(int id) { return nodes_.at(static_cast<std::size_t>(id)); }
-  [[nodiscard]] const job_node& node(int id) const { return nodes_.at(static_cast<std::size_t>(id)); }
+  [[nodiscard]] const job_node& node(int id) const {
+    return nodes_.at(static_cast<std::size_t>(id));
+  }
   [[nodiscard]] std::vector<const job_edge*> inputs_of(int id) const;
   [[nodiscard]] std::vector<const job_edge*> outputs_of(int id) const;
 

@@ -1,5 +1,6 @@
-// Include through dataflow/record/batch.hpp. A record type's runtime identity and codec. Batches that cross nodes are encoded as one
-// buffer (cereal binary) and decoded through the registry by the type's name.
+// Include through dataflow/record/batch.hpp. A record type's runtime identity and codec.
+// Batches that cross nodes are encoded as one buffer (cereal binary) and decoded through the
+// registry by the type's name.
 // Thread-safety: registration happens once per type (function-local static); lookups are safe
 // from any thread.
 #pragma once
@@ -35,7 +36,9 @@ class record_type {
 
   /// Stable across processes built by the same compiler (the mangled type name).
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
-  [[nodiscard]] status encode(const batch_base& b, std::string& out) const { return encode_(b, out); }
+  [[nodiscard]] status encode(const batch_base& b, std::string& out) const {
+    return encode_(b, out);
+  }
   [[nodiscard]] expected<std::shared_ptr<batch_base>> decode(std::string_view bytes) const {
     return decode_(bytes);
   }
@@ -57,8 +60,8 @@ void register_record_type(const record_type* t);
 
 template <class T>
 inline constexpr bool is_cereal_serializable_v =
-    cereal::traits::is_output_serializable<T, cereal::BinaryOutputArchive>::value &&
-    cereal::traits::is_input_serializable<T, cereal::BinaryInputArchive>::value;
+    cereal::traits::is_output_serializable<T, cereal::BinaryOutputArchive>::value&&
+        cereal::traits::is_input_serializable<T, cereal::BinaryInputArchive>::value;
 
 template <class T>
 status encode_batch(const batch_base& b, std::string& out);
@@ -71,11 +74,9 @@ expected<std::shared_ptr<batch_base>> decode_batch(std::string_view bytes);
 template <class T>
 const record_type& record_type_of() {
   static const record_type* instance = [] {
-    auto* t = new record_type(typeid(T).name(), &detail::encode_batch<T>,
-                              &detail::decode_batch<T>,
-                              +[]() -> std::unique_ptr<batch_base> {
-                                return std::make_unique<batch<T>>();
-                              });
+    auto* t = new record_type(
+        typeid(T).name(), &detail::encode_batch<T>, &detail::decode_batch<T>,
+        +[]() -> std::unique_ptr<batch_base> { return std::make_unique<batch<T>>(); });
     detail::register_record_type(t);
     return t;
   }();
@@ -114,8 +115,8 @@ dataflow::expected<std::shared_ptr<dataflow::batch_base>> dataflow::detail::deco
       ar(result->records);
       return std::shared_ptr<batch_base>(std::move(result));
     } catch (const std::exception& e) {
-      return status{errc::decode_failed, std::string("cannot decode a batch of ") +
-                                             typeid(T).name() + ": " + e.what()};
+      return status{errc::decode_failed,
+                    std::string("cannot decode a batch of ") + typeid(T).name() + ": " + e.what()};
     }
   } else {
     return status{errc::not_serializable,

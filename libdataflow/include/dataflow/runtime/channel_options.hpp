@@ -9,14 +9,16 @@
 namespace dataflow {
 
 struct channel_options {
-  /// Records per batch: a batch leaves as soon as it holds this many.
+  /// Records per batch: a batch is sealed once it holds at least this many. An operator's
+  /// output larger than this may be handed over whole rather than copied apart.
   /// Default: 1024.
   std::size_t batch_size = 1024;
   /// A partly filled batch leaves after waiting this long, so latency stays bounded at low rates.
   /// Default: 1 ms.
   std::chrono::microseconds buffer_timeout{1000};
   /// Batches a sender may have in flight on one channel; also the bound of the receiver's
-  /// queue for that channel. Memory in flight is at most credits x batch_size records.
+  /// queue for that channel. A task stops taking input while a sealed batch waits for credit,
+  /// so what waits beyond that is at most the output of one input event.
   /// Default: 8.
   int credits = 8;
 

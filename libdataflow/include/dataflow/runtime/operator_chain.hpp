@@ -21,7 +21,8 @@ class operator_chain {
   void open(const std::vector<operator_context>& contexts);
 
   /// Each call returns the last operator's output for this call; the caller consumes it
-  /// before the next call (which clears it). An empty chain passes input through.
+  /// before the next call (which clears it). These need at least one operator; only
+  /// on_source_output accepts an empty chain (a source with nothing chained), passing through.
   operator_output& on_batch(int input, const batch_base& in);
   operator_output& on_watermark(timestamp wm);
   operator_output& on_processing_time(timestamp now);
@@ -39,6 +40,8 @@ class operator_chain {
 
  private:
   void clear_outputs();
+  /// Feeds outs_[i - 1] (records, then its watermark) into ops_[i].
+  void feed(std::size_t i);
   /// Feeds outs_[i - 1] into ops_[i] ... ops_.back().
   operator_output& propagate_from(std::size_t i);
 

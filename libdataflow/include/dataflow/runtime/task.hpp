@@ -55,7 +55,7 @@ struct task_spec {
   const record_type* source_type = nullptr;
   operator_context source_context;
   std::unique_ptr<operator_chain> chain;
-  std::vector<operator_context> contexts;    // one per chained operator
+  std::vector<operator_context> contexts;   // one per chained operator
   std::vector<std::string> operator_names;  // one per chained operator
   /// Input channels: (channel id, logical input, sending task).
   struct input {
@@ -126,7 +126,7 @@ class task {
   output_gate gate_;
   std::size_t inputs_ended_ = 0;
   bool flush_scheduled_ = false;
-  bool poll_scheduled_ = false;
+  bool in_source_ = false;  // a throw now comes from the source reader
   bool waiting_for_credit_ = false;
   timestamp timer_at_ = max_timestamp;
   std::int64_t backlogged_since_ = -1;

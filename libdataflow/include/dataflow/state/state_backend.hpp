@@ -1,7 +1,8 @@
 // Where keyed state lives. The memory backend keeps typed objects in hash maps and serializes
 // them only for snapshots. A serializing backend (RocksDB, #6) offers byte tables whose keys
-// start with the key group, so a range of key groups can be moved when parallelism changes;
-// keyed_state_store picks the state implementation from the backend's kind.
+// start with the key group, so a range of key groups can be moved when parallelism changes.
+// Today only the memory backend exists and keyed_state_store always keeps objects on the
+// heap; the RocksDB backend (#6) will make it pick byte-table states when !keeps_objects().
 // Thread-safety: a backend is shared by the instances of a job; tables are per instance.
 #pragma once
 
@@ -33,9 +34,8 @@ class state_backend {
   /// True when state is kept as typed objects on the heap (no byte tables).
   [[nodiscard]] virtual bool keeps_objects() const noexcept = 0;
   /// Opens the byte table for one state of one operator instance (serializing backends only).
-  [[nodiscard]] virtual expected<std::unique_ptr<kv_table>> open_table(std::string_view operator_uid,
-                                                                       int subtask,
-                                                                       std::string_view state_name);
+  [[nodiscard]] virtual expected<std::unique_ptr<kv_table>> open_table(
+      std::string_view operator_uid, int subtask, std::string_view state_name);
 };
 
 /// Keeps keyed state in hash maps of typed objects. The default.

@@ -4,6 +4,7 @@
 // entries so that restore can keep only the key groups an instance owns.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -72,8 +73,9 @@ class heap_table : public heap_state_base<K> {
     } else {
       (void)out;
       (void)max_parallelism;
-      return {errc::not_serializable, "keyed state with a key or value type that has no cereal "
-                                      "serialize() function cannot be snapshotted"};
+      return {errc::not_serializable,
+              "keyed state with a key or value type that has no cereal "
+              "serialize() function cannot be snapshotted"};
     }
   }
 
@@ -163,7 +165,9 @@ class heap_map_state final : public heap_table<K, std::unordered_map<UK, UV>>,
     auto it = m->find(uk);
     return it == m->end() ? nullptr : &it->second;
   }
-  void put(const UK& uk, UV v) override { this->find_or_create().insert_or_assign(uk, std::move(v)); }
+  void put(const UK& uk, UV v) override {
+    this->find_or_create().insert_or_assign(uk, std::move(v));
+  }
   void remove(const UK& uk) override {
     if (auto* m = this->find()) {
       m->erase(uk);
