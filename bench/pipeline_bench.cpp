@@ -140,6 +140,11 @@ std::int64_t percentile(std::vector<std::int64_t> v, double p) {
 int main(int argc, char** argv) {
   std::uint64_t events = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 20'000'000;
   std::uint64_t keys = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 10'000;
+  if (argc > 3) {  // profiling aid: only the framework at one batch size
+    auto r = run_framework(events, keys, std::strtoull(argv[3], nullptr, 10), 0, nullptr);
+    std::printf("{\"events_per_s\":%.0f}\n", r.events_per_s);
+    return 0;
+  }
 
   auto base = run_baseline(events, keys);
   std::printf(
