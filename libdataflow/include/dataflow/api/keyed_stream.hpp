@@ -29,8 +29,8 @@ class keyed_stream {
   const {
     auto key_fn = key_fn_;
     return add<Out>(std::move(name), "process", [key_fn, fn] {
-      return std::make_unique<keyed_process_operator<K, T, Out, KeyFn>>(key_fn,
-                                                                        std::make_unique<Fn>(fn));
+      return std::make_unique<keyed_process_operator<K, T, Out, KeyFn, Fn>>(
+          key_fn, std::make_unique<Fn>(fn));
     });
   }
 
@@ -40,8 +40,9 @@ class keyed_stream {
   & > data_stream<Out> process(F fn, std::string name = "process") const {
     auto key_fn = key_fn_;
     return add<Out>(std::move(name), "process", [key_fn, fn] {
-      return std::make_unique<keyed_process_operator<K, T, Out, KeyFn>>(
-          key_fn, std::make_unique<lambda_process_function<K, T, Out, F>>(fn));
+      using fn_type = lambda_process_function<K, T, Out, F>;
+      return std::make_unique<keyed_process_operator<K, T, Out, KeyFn, fn_type>>(
+          key_fn, std::make_unique<fn_type>(fn));
     });
   }
 

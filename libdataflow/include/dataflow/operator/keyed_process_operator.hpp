@@ -1,19 +1,23 @@
 // Hosts a keyed_process_function: sets the current key per element, fires timers as the
-// watermark and processing time advance, and snapshots state and timers together.
+// watermark and processing time advance, and snapshots state and timers together. `Fn` is the
+// concrete function class, so the per-element call is resolved at compile time.
 #pragma once
 
 #include <memory>
 #include <sstream>
+#include <type_traits>
 
 #include "dataflow/operator/keyed_process_function.hpp"
 #include "dataflow/operator/operator.hpp"
 
 namespace dataflow {
 
-template <class K, class In, class Out, class KeyFn>
+template <class K, class In, class Out, class KeyFn, class Fn = keyed_process_function<K, In, Out>>
 class keyed_process_operator final : public operator_base {
+  static_assert(std::is_base_of_v<keyed_process_function<K, In, Out>, Fn>);
+
  public:
-  keyed_process_operator(KeyFn key_fn, std::unique_ptr<keyed_process_function<K, In, Out>> fn)
+  keyed_process_operator(KeyFn key_fn, std::unique_ptr<Fn> fn)
       : key_fn_(std::move(key_fn)), fn_(std::move(fn)) {}
 
   void open(const operator_context& ctx) override {
@@ -27,7 +31,11 @@ class keyed_process_operator final : public operator_base {
     for (auto& r : records_of<In>(in)) {
       state_.set_current_key(key_fn_(r.value));
       ctx_.begin(&out, r.ts);
-      fn_->process_element(r.value, ctx_);
+      // A qualified call: no virtual dispatch when Fn is the concrete class.
+      if constexpr (std::is_same_v<Fn, keyed_process_function<K, In, Out>>)
+        fn_->process_element(r.value, ctx_);
+      else
+        fn_->Fn::process_element(r.value, ctx_);
     }
   }
 
@@ -85,7 +93,7 @@ class keyed_process_operator final : public operator_base {
   }
 
   KeyFn key_fn_;
-  std::unique_ptr<keyed_process_function<K, In, Out>> fn_;
+  std::unique_ptr<Fn> fn_;
   operator_info info_;
   keyed_state_store<K> state_;
   timer_service<K> timers_;

@@ -151,8 +151,8 @@ class operator_harness {
 /// Makes the operator that keyed_stream::process would run, for use with operator_harness.
 template <class K, class In, class Out, class KeyFn, class Fn>
 std::unique_ptr<operator_base> make_keyed_process(KeyFn key_fn, Fn fn) {
-  return std::make_unique<keyed_process_operator<K, In, Out, KeyFn>>(std::move(key_fn),
-                                                                     std::make_unique<Fn>(fn));
+  return std::make_unique<keyed_process_operator<K, In, Out, KeyFn, Fn>>(std::move(key_fn),
+                                                                         std::make_unique<Fn>(fn));
 }
 
 }  // namespace dataflow::testing
