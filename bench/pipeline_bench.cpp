@@ -76,9 +76,12 @@ struct run_result {
   std::int64_t checksum;
 };
 
+scheduler_policy policy = scheduler_policy::work_stealing;
+
 run_result run_framework(std::uint64_t events, std::uint64_t keys, std::size_t batch, double rate,
                          std::vector<std::int64_t>* latencies) {
   local_environment env;
+  env.options().scheduler = policy;
   env.options().threads = 2;
   env.options().channels.batch_size = batch;
   env.options().channels.credits = 8;
@@ -138,6 +141,8 @@ std::int64_t percentile(std::vector<std::int64_t> v, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (const char* p = std::getenv("BENCH_SCHEDULER"); p && std::string(p) == "sharing")
+    policy = scheduler_policy::work_sharing;
   std::uint64_t events = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 20'000'000;
   std::uint64_t keys = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 10'000;
   if (argc > 3) {  // profiling aid: only the framework at one batch size

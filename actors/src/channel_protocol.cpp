@@ -30,13 +30,15 @@ caf::error decode_batch(const std::string& type_name, const std::string& bytes, 
   return caf::none;
 }
 
-void configure(caf::actor_system_config& cfg, int threads, bool network) {
+void configure(caf::actor_system_config& cfg, int threads, bool network, scheduler_policy policy) {
   cfg.add_message_types<caf::id_block::dataflow_actors>();
   cfg.add_message_type<task_actor>("dataflow::actors::task_actor");
   auto n = threads > 0 ? static_cast<std::size_t>(threads)
                        : std::max<std::size_t>(1, std::thread::hardware_concurrency());
   cfg.set("scheduler.max-threads", n);
   cfg.set("logger.console", caf::atom("none"));
+  cfg.set("scheduler.policy",
+          policy == scheduler_policy::work_sharing ? caf::atom("sharing") : caf::atom("stealing"));
   if (network) cfg.load<caf::io::middleman>();
 }
 

@@ -22,8 +22,9 @@ const system_clock_ms the_clock;
 
 class local_job_handle final : public job_handle {
  public:
-  local_job_handle(int threads, std::string name, std::vector<std::shared_ptr<task_spec>> specs) {
-    configure(cfg_, threads);
+  local_job_handle(const job_options& opts, std::vector<std::shared_ptr<task_spec>> specs) {
+    configure(cfg_, opts.threads, false, opts.scheduler);
+    auto name = opts.name;
     sys_ = std::make_unique<caf::actor_system>(cfg_);
     completion_ = std::make_shared<job_completion>();
     future_ = completion_->promise.get_future();
@@ -73,8 +74,7 @@ expected<std::unique_ptr<job_handle>> local_executor::submit(std::shared_ptr<con
   if (!plan) return plan.error();
   auto specs = make_task_specs(*graph, *plan, opts, &the_clock);
   if (!specs) return specs.error();
-  return std::unique_ptr<job_handle>(
-      std::make_unique<local_job_handle>(opts.threads, opts.name, std::move(*specs)));
+  return std::unique_ptr<job_handle>(std::make_unique<local_job_handle>(opts, std::move(*specs)));
 }
 
 }  // namespace dataflow::actors

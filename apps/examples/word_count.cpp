@@ -10,8 +10,7 @@ using word_count = std::pair<std::string, long>;
 
 // Emits each word's total once: every element sets the same timer at the end of time, and the
 // final watermark (max_timestamp) of a bounded input fires it.
-struct total_count final
-    : dataflow::keyed_process_function<std::string, std::string, word_count> {
+struct total_count final : dataflow::keyed_process_function<std::string, std::string, word_count> {
   void process_element(const std::string&, context& ctx) override {
     auto& count = ctx.state().value<long>("count");  // the current key's value
     count.update(count.value_or(0) + 1);
@@ -28,11 +27,11 @@ int main() {
 
   std::vector<std::string> lines{"to be or not to be", "that is the question"};
   auto totals = env.from_collection(lines)  // value i gets timestamp i
-                    .flat_map<std::string>([](const std::string& line,
-                                              dataflow::collector<std::string>& out) {
-                      std::istringstream is(line);
-                      for (std::string w; is >> w;) out.collect(w);
-                    })
+                    .flat_map<std::string>(
+                        [](const std::string& line, dataflow::collector<std::string>& out) {
+                          std::istringstream is(line);
+                          for (std::string w; is >> w;) out.collect(w);
+                        })
                     .key_by([](const std::string& w) { return w; })
                     .process<word_count>(total_count{})
                     .collect();

@@ -42,8 +42,10 @@ std::vector<std::string> make_lines() {
   return lines;
 }
 
-std::map<std::string, long> run_word_count(int parallelism, std::size_t batch_size) {
+std::map<std::string, long> run_word_count(int parallelism, std::size_t batch_size,
+                                           scheduler_policy policy) {
   local_environment env;
+  env.options().scheduler = policy;
   env.set_parallelism(parallelism);
   env.options().channels.batch_size = batch_size;
   env.options().threads = 2;
@@ -73,9 +75,9 @@ TEST_CASE("word count gives identical counts at parallelism 1, 2 and 4") {
     std::string w;
     while (is >> w) ++expected[w];
   }
-  CHECK(run_word_count(1, 1024) == expected);
-  CHECK(run_word_count(2, 64) == expected);
-  CHECK(run_word_count(4, 7) == expected);
+  CHECK(run_word_count(1, 1024, scheduler_policy::work_stealing) == expected);
+  CHECK(run_word_count(2, 64, scheduler_policy::work_sharing) == expected);
+  CHECK(run_word_count(4, 7, scheduler_policy::work_stealing) == expected);
 }
 
 TEST_CASE("a sink's watermark is the minimum of its inputs") {

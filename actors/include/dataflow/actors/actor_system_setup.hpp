@@ -4,11 +4,14 @@
 
 #include <caf/actor_system_config.hpp>
 
+#include "dataflow/api/job_options.hpp"
+
 namespace dataflow::actors {
 
 /// Registers the channel protocol's types and loads the middleman (io) module when `network`.
 /// `threads` = 0 keeps one scheduler thread per core (CAF's default would be 4 busy-polling
 /// threads, too many on small machines).
-void configure(caf::actor_system_config& cfg, int threads = 0, bool network = false);
+void configure(caf::actor_system_config& cfg, int threads = 0, bool network = false,
+               scheduler_policy policy = scheduler_policy::work_stealing);
 
 }  // namespace dataflow::actors

@@ -11,6 +11,14 @@
 
 namespace dataflow {
 
+/// How the embedded actor system schedules task actors on its threads.
+enum class scheduler_policy {
+  /// CAF's work stealing: a woken actor runs on the thread that woke it; idle threads steal.
+  work_stealing,
+  /// CAF's work sharing: one shared queue; a woken consumer tends to run beside its producer.
+  work_sharing,
+};
+
 struct job_options {
   /// Shown in logs and metrics. Default: "job".
   std::string name = "job";
@@ -25,6 +33,8 @@ struct job_options {
   bool chaining = true;
   /// Threads of the embedded actor system's scheduler; 0 means one per core. Default: 0.
   int threads = 0;
+  /// Scheduler of the embedded actor system. Default: work_stealing.
+  scheduler_policy scheduler = scheduler_policy::work_stealing;
   /// Where keyed state lives. Default: memory.
   std::shared_ptr<state_backend> backend = make_memory_state_backend();
 
