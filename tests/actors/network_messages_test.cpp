@@ -24,8 +24,8 @@ struct page_view {
   }
 };
 
-using received =
-    std::variant<data_batch, watermark_event, barrier_event, credit_grant, end_of_stream>;
+using received = std::variant<data_batch, watermark_event, barrier_event, credit_grant,
+                              end_of_stream, task_done>;
 
 struct collector_state {
   std::vector<received> got;
@@ -40,6 +40,7 @@ caf::behavior collector(caf::stateful_actor<collector_state>* self,
       [self](const watermark_event& m) { self->state.got.emplace_back(m); },
       [self](const barrier_event& m) { self->state.got.emplace_back(m); },
       [self](const credit_grant& m) { self->state.got.emplace_back(m); },
+      [self](const task_done& m) { self->state.got.emplace_back(m); },
       [self](const end_of_stream& m) {
         self->state.got.emplace_back(m);
         self->state.done->set_value(self->state.got);
@@ -76,11 +77,18 @@ TEST_CASE("batches, watermarks, credits and barriers cross the network intact an
   caf::anon_send(*remote, barrier_event{7, 42});
   caf::anon_send(*remote, credit_grant{3, 5});
   caf::anon_send(*remote, data_batch{7, std::make_shared<batch<page_view>>()});
+  task_metrics metrics;
+  metrics.name = "generator -> map";
+  metrics.subtask = 1;
+  metrics.is_source = true;
+  metrics.records_in = 12345;
+  metrics.barriers = {{1, 100}, {2, 200}};
+  caf::anon_send(*remote, task_done{3, metrics});
   caf::anon_send(*remote, end_of_stream{7});
 
   REQUIRE(future.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
   auto got = future.get();
-  REQUIRE(got.size() == 6);
+  REQUIRE(got.size() == 7);
   auto& d = std::get<data_batch>(got[0]);
   CHECK(d.channel == 7);
   REQUIRE(d.records);
@@ -91,7 +99,13 @@ TEST_CASE("batches, watermarks, credits and barriers cross the network intact an
   CHECK(std::get<credit_grant>(got[3]).credits == 5);
   CHECK(std::get<credit_grant>(got[3]).channel == 3);
   CHECK(std::get<data_batch>(got[4]).records->empty());
-  CHECK(std::get<end_of_stream>(got[5]).channel == 7);
+  auto& done = std::get<task_done>(got[5]);
+  CHECK(done.task == 3);
+  CHECK(done.metrics.name == "generator -> map");
+  CHECK(done.metrics.is_source);
+  CHECK(done.metrics.records_in == 12345);
+  CHECK(done.metrics.barriers == metrics.barriers);
+  CHECK(std::get<end_of_stream>(got[6]).channel == 7);
   b.middleman().unpublish(receiver, *port);
   caf::anon_send_exit(receiver, caf::exit_reason::user_shutdown);
 }
