@@ -14,6 +14,10 @@ class value_state {
   [[nodiscard]] virtual const V* get() = 0;
   virtual void update(V value) = 0;
   virtual void clear() = 0;
+  /// The current key's value for changes in place, or nullptr. Valid until the next key change.
+  [[nodiscard]] virtual V* get_mutable() = 0;
+  /// The same, value-initialized first when absent.
+  virtual V& get_or_create() = 0;
 
   [[nodiscard]] std::optional<V> value() {
     auto* p = get();

@@ -67,6 +67,21 @@ class sliding_windows {
   duration_ms offset_;
 };
 
+/// Sessions whose gap is computed per element: `gap_fn(const T&) -> duration_ms`. An element
+/// opens [ts, ts + gap) and sessions merge as with a fixed gap.
+template <class GapFn>
+class dynamic_session_windows {
+ public:
+  explicit dynamic_session_windows(GapFn gap_fn) : gap_fn_(std::move(gap_fn)) {}
+  template <class T>
+  [[nodiscard]] time_window assign(const T& value, timestamp ts) const {
+    return {ts, ts + gap_fn_(value)};
+  }
+
+ private:
+  GapFn gap_fn_;
+};
+
 class session_windows {
  public:
   /// Sessions close after `gap` ms without elements.
@@ -74,6 +89,12 @@ class session_windows {
   [[nodiscard]] status validate() const;
   [[nodiscard]] time_window assign(timestamp ts) const noexcept { return {ts, ts + gap_}; }
   [[nodiscard]] duration_ms gap() const noexcept { return gap_; }
+
+  /// Sessions with a gap computed per element by `gap_fn(const T&) -> duration_ms`.
+  template <class GapFn>
+  static dynamic_session_windows<GapFn> with_dynamic_gap(GapFn gap_fn) {
+    return dynamic_session_windows<GapFn>(std::move(gap_fn));
+  }
 
  private:
   duration_ms gap_;

@@ -152,6 +152,8 @@ class heap_value_state final : public heap_table<K, V>, public value_state<V> {
   const V* get() override { return this->find(); }
   void update(V value) override { this->find_or_create() = std::move(value); }
   void clear() override { this->erase(); }
+  V* get_mutable() override { return this->find(); }
+  V& get_or_create() override { return this->find_or_create(); }
 };
 
 template <class K, class V>
