@@ -191,6 +191,20 @@ TEST_CASE("session windows merge when an element bridges them, also within laten
   CHECK(h.values().size() == 4);
 }
 
+TEST_CASE("a session that starts before the others stays in order and merges later") {
+  window_options o;
+  o.allowed_lateness = 1000;
+  auto h = harness(session_windows(10), o);
+  h.push({1, 1}, 40);   // [40,50)
+  h.push({1, 2}, 0);    // [0,10), before it
+  h.push({1, 4}, 20);   // [20,30), between
+  h.push({1, 8}, 9);    // bridges [0,10) and... [9,19): touches [0,10) only
+  h.push({1, 16}, 19);  // [19,29) bridges [0,19) and [20,30)
+  h.push({1, 32}, 30);  // [30,40) touches [0,30) and [40,50): one session
+  h.end();
+  CHECK(h.values() == std::vector<sum_result>{{1, {0, 50}, 63}});
+}
+
 TEST_CASE("sessions with a gap computed per element") {
   auto gap = [](const ev& e) { return e.v; };
   auto h = harness(session_windows::with_dynamic_gap(gap));

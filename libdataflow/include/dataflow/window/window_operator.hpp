@@ -234,7 +234,9 @@ class window_operator final : public operator_base {
     if (is_cleaned(merged)) return false;
     pane* target;
     if (first == last) {
-      target = &*ps.insert(first, pane{merged, agg_.create()});
+      auto pos = std::lower_bound(ps.begin(), ps.end(), merged,
+                                  [](const pane& p, const time_window& v) { return p.window < v; });
+      target = &*ps.insert(pos, pane{merged, agg_.create()});
     } else {
       pane m{merged, std::move(first->acc), first->elements, first->counted, true};
       for (auto it = first + 1; it != last; ++it) {
