@@ -26,7 +26,7 @@ class collection_source_reader final : public source_reader {
     auto& rs = out.records<T>();
     for (std::size_t n = 0; n < max_records && next_ < data_->size(); ++n, next_ += stride_) {
       rs.push_back((*data_)[next_]);
-      watermarks_.on_event(rs.back().ts);
+      watermarks_.on_record(rs.back().value, rs.back().ts);
       ++read_;
     }
     if (auto wm = watermarks_.poll()) out.emit_watermark(*wm);
