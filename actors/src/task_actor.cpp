@@ -20,6 +20,10 @@ class actor_io final : public task_io {
       case channel_event::kind::watermark:
         self_->send(dst, watermark_event{channel, ev.value});
         break;
+      case channel_event::kind::status:
+        self_->send(dst, watermark_status_event{channel, ev.value == static_cast<std::int64_t>(
+                                                                         watermark_status::idle)});
+        break;
       case channel_event::kind::barrier:
         self_->send(dst, barrier_event{channel, ev.value});
         break;
@@ -99,6 +103,10 @@ task_actor::behavior_type task_behavior(self_ptr self, std::shared_ptr<task_spec
       [=](start_atom) { t->start(); },
       [=](data_batch& m) { t->on_batch(m.channel, std::move(m.records)); },
       [=](const watermark_event& m) { t->on_watermark(m.channel, m.ts); },
+      [=](const watermark_status_event& m) {
+        t->on_watermark_status(m.channel,
+                               m.idle ? watermark_status::idle : watermark_status::active);
+      },
       [=](const barrier_event& m) { t->on_barrier(m.channel, m.checkpoint); },
       [=](const end_of_stream& m) { t->on_end(m.channel); },
       [=](const credit_grant& m) { t->on_credit(m.channel, m.credits); },

@@ -25,7 +25,7 @@ struct page_view {
 };
 
 using received = std::variant<data_batch, watermark_event, barrier_event, credit_grant,
-                              end_of_stream, task_done>;
+                              end_of_stream, task_done, watermark_status_event>;
 
 struct collector_state {
   std::vector<received> got;
@@ -39,6 +39,7 @@ caf::behavior collector(caf::stateful_actor<collector_state>* self,
       [self](data_batch& m) { self->state.got.emplace_back(std::move(m)); },
       [self](const watermark_event& m) { self->state.got.emplace_back(m); },
       [self](const barrier_event& m) { self->state.got.emplace_back(m); },
+      [self](const watermark_status_event& m) { self->state.got.emplace_back(m); },
       [self](const credit_grant& m) { self->state.got.emplace_back(m); },
       [self](const task_done& m) { self->state.got.emplace_back(m); },
       [self](const end_of_stream& m) {
@@ -51,7 +52,7 @@ caf::behavior collector(caf::stateful_actor<collector_state>* self,
 
 }  // namespace
 
-TEST_CASE("batches, watermarks, credits and barriers cross the network intact and in order") {
+TEST_CASE("batches, watermarks, statuses, credits and barriers cross the network in order") {
   // Both processes must know the record type; here both systems live in one process.
   (void)record_type_of<page_view>();
   caf::actor_system_config cfg_a, cfg_b;
@@ -84,11 +85,12 @@ TEST_CASE("batches, watermarks, credits and barriers cross the network intact an
   metrics.records_in = 12345;
   metrics.barriers = {{1, 100}, {2, 200}};
   caf::anon_send(*remote, task_done{3, metrics});
+  caf::anon_send(*remote, watermark_status_event{7, true});
   caf::anon_send(*remote, end_of_stream{7});
 
   REQUIRE(future.wait_for(std::chrono::seconds(30)) == std::future_status::ready);
   auto got = future.get();
-  REQUIRE(got.size() == 7);
+  REQUIRE(got.size() == 8);
   auto& d = std::get<data_batch>(got[0]);
   CHECK(d.channel == 7);
   REQUIRE(d.records);
@@ -105,7 +107,9 @@ TEST_CASE("batches, watermarks, credits and barriers cross the network intact an
   CHECK(done.metrics.is_source);
   CHECK(done.metrics.records_in == 12345);
   CHECK(done.metrics.barriers == metrics.barriers);
-  CHECK(std::get<end_of_stream>(got[6]).channel == 7);
+  CHECK(std::get<watermark_status_event>(got[6]).channel == 7);
+  CHECK(std::get<watermark_status_event>(got[6]).idle);
+  CHECK(std::get<end_of_stream>(got[7]).channel == 7);
   b.middleman().unpublish(receiver, *port);
   caf::anon_send_exit(receiver, caf::exit_reason::user_shutdown);
 }

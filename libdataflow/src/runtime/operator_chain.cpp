@@ -17,11 +17,17 @@ void operator_chain::clear_outputs() {
   for (auto& o : outs_) o.clear();
 }
 
-void operator_chain::feed(std::size_t i) {
+void operator_chain::feed_into(std::size_t i, operator_output& prev) {
   active_ = i;
-  auto& prev = outs_[i - 1];
+  auto& st = prev.status_change();
+  if (st == watermark_status::active) ops_[i]->on_watermark_status(*st, outs_[i]);
   if (prev.has_main() && !prev.main().empty()) ops_[i]->on_batch(0, prev.main(), outs_[i]);
   if (prev.watermark()) ops_[i]->on_watermark(*prev.watermark(), outs_[i]);
+  if (st == watermark_status::idle) ops_[i]->on_watermark_status(*st, outs_[i]);
+}
+
+void operator_chain::feed(std::size_t i) {
+  feed_into(i, outs_[i - 1]);
 }
 
 operator_output& operator_chain::propagate_from(std::size_t i) {
@@ -40,6 +46,13 @@ operator_output& operator_chain::on_watermark(timestamp wm) {
   clear_outputs();
   active_ = 0;
   ops_[0]->on_watermark(wm, outs_[0]);
+  return propagate_from(1);
+}
+
+operator_output& operator_chain::on_watermark_status(watermark_status st) {
+  clear_outputs();
+  active_ = 0;
+  ops_[0]->on_watermark_status(st, outs_[0]);
   return propagate_from(1);
 }
 
@@ -78,10 +91,7 @@ operator_output& operator_chain::on_end() {
 operator_output& operator_chain::on_source_output(operator_output& produced) {
   clear_outputs();
   if (ops_.empty()) return produced;
-  active_ = 0;
-  if (produced.has_main() && !produced.main().empty())
-    ops_[0]->on_batch(0, produced.main(), outs_[0]);
-  if (produced.watermark()) ops_[0]->on_watermark(*produced.watermark(), outs_[0]);
+  feed_into(0, produced);
   return propagate_from(1);
 }
 

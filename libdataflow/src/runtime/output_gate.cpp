@@ -80,6 +80,9 @@ void output_gate::push_watermark(timestamp t) {
 void output_gate::push_barrier(std::int64_t id) {
   push_control(channel_event::kind::barrier, id);
 }
+void output_gate::push_status(watermark_status s) {
+  push_control(channel_event::kind::status, static_cast<std::int64_t>(s));
+}
 void output_gate::push_end() {
   push_control(channel_event::kind::end, 0);
 }

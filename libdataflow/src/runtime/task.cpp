@@ -87,6 +87,10 @@ void task::on_batch(std::uint32_t channel, batch_ptr records) {
 void task::on_watermark(std::uint32_t channel, timestamp t) {
   enqueue(channel, channel_event{channel_event::kind::watermark, nullptr, t});
 }
+void task::on_watermark_status(std::uint32_t channel, watermark_status s) {
+  enqueue(channel,
+          channel_event{channel_event::kind::status, nullptr, static_cast<std::int64_t>(s)});
+}
 void task::on_barrier(std::uint32_t channel, std::int64_t checkpoint) {
   enqueue(channel, channel_event{channel_event::kind::barrier, nullptr, checkpoint});
 }
@@ -118,15 +122,25 @@ void task::handle(const queued& q) {
       io_.return_credit(in.sender, in.channel, 1);
       break;
     }
-    case channel_event::kind::watermark:
-      if (auto wm = valve_.on_watermark(q.input, q.ev.value)) emit(spec_.chain->on_watermark(*wm));
+    case channel_event::kind::watermark: {
+      auto before = valve_.status();
+      after_valve(before, valve_.on_watermark(q.input, q.ev.value));
       break;
+    }
+    case channel_event::kind::status: {
+      auto before = valve_.status();
+      after_valve(before, valve_.on_status(q.input, static_cast<watermark_status>(q.ev.value)));
+      break;
+    }
     case channel_event::kind::barrier:
       if (auto id = aligner_.on_barrier(q.input, q.ev.value)) forward_barrier(*id);
       break;
     case channel_event::kind::end:
       ++inputs_ended_;
-      if (auto wm = valve_.on_end(q.input)) emit(spec_.chain->on_watermark(*wm));
+      {
+        auto before = valve_.status();
+        after_valve(before, valve_.on_end(q.input));
+      }
       if (auto id = aligner_.on_end(q.input)) forward_barrier(*id);
       if (inputs_ended_ == spec_.inputs.size()) end_input();
       break;
@@ -138,12 +152,32 @@ void task::forward_barrier(std::int64_t id) {
   gate_.push_barrier(id);
 }
 
+void task::after_valve(watermark_status before, std::optional<timestamp> wm) {
+  // Becoming active goes before the watermark, becoming idle after it.
+  auto now = valve_.status();
+  if (now != before && now == watermark_status::active) emit(spec_.chain->on_watermark_status(now));
+  if (wm) emit(spec_.chain->on_watermark(*wm));
+  if (now != before && now == watermark_status::idle) emit(spec_.chain->on_watermark_status(now));
+}
+
 // -- output side --------------------------------------------------------------------------
 
 void task::emit(operator_output& out) {
+  auto st = out.status_change();
+  if (st == watermark_status::active) set_output_status(*st);
   gate_.push(out);
-  if (out.watermark()) gate_.push_watermark(*out.watermark());
+  if (out.watermark()) {
+    gate_.push_watermark(*out.watermark());
+    output_status_ = watermark_status::active;  // a watermark makes a channel active downstream
+  }
+  if (st == watermark_status::idle) set_output_status(*st);
   out.clear();
+}
+
+void task::set_output_status(watermark_status s) {
+  if (s == output_status_) return;
+  output_status_ = s;
+  gate_.push_status(s);
 }
 
 void task::end_input() {

@@ -4,6 +4,8 @@
 //
 //   data_batch(channel, records)      sender -> receiver, needs one credit
 //   watermark_event(channel, t)       sender -> receiver, in order with the batches
+//   watermark_status_event(ch, idle)  sender -> receiver, in order: the sender went idle or
+//                                     active again (idle senders leave the watermark minimum)
 //   barrier_event(channel, id)        sender -> receiver, aligned at multi-input tasks
 //   end_of_stream(channel)            sender -> receiver, the channel is done
 //   credit_grant(channel, n)          receiver -> sender, n batches were consumed
@@ -30,6 +32,11 @@ struct data_batch {
 struct watermark_event {
   std::uint32_t channel = 0;
   timestamp ts = 0;
+};
+
+struct watermark_status_event {
+  std::uint32_t channel = 0;
+  bool idle = false;
 };
 
 struct barrier_event {
@@ -77,6 +84,7 @@ CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::trigger_barrier))
 CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::task_done))
 CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::task_failed))
 CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::task_metrics))
+CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::watermark_status_event))
 CAF_END_TYPE_ID_BLOCK(dataflow_actors)
 
 namespace dataflow::actors {
@@ -89,11 +97,13 @@ using timer_atom = caf::atom_constant<caf::atom("df_timer")>;
 using cancel_atom = caf::atom_constant<caf::atom("df_cancel")>;
 
 /// The handle of every task actor (source or operator), named once.
-using task_actor = caf::typed_actor<
-    caf::reacts_to<data_batch>, caf::reacts_to<watermark_event>, caf::reacts_to<barrier_event>,
-    caf::reacts_to<credit_grant>, caf::reacts_to<end_of_stream>, caf::reacts_to<trigger_barrier>,
-    caf::reacts_to<start_atom>, caf::reacts_to<poll_atom>, caf::reacts_to<flush_atom>,
-    caf::reacts_to<timer_atom>, caf::reacts_to<cancel_atom>>;
+using task_actor =
+    caf::typed_actor<caf::reacts_to<data_batch>, caf::reacts_to<watermark_event>,
+                     caf::reacts_to<watermark_status_event>, caf::reacts_to<barrier_event>,
+                     caf::reacts_to<credit_grant>, caf::reacts_to<end_of_stream>,
+                     caf::reacts_to<trigger_barrier>, caf::reacts_to<start_atom>,
+                     caf::reacts_to<poll_atom>, caf::reacts_to<flush_atom>,
+                     caf::reacts_to<timer_atom>, caf::reacts_to<cancel_atom>>;
 
 /// Encodes a batch for the wire (its record type name and cereal bytes).
 caf::error encode_batch(const batch_ptr& b, std::string& type_name, std::string& bytes);
@@ -114,6 +124,11 @@ typename Inspector::result_type inspect(Inspector& f, data_batch& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, watermark_event& x) {
   return f(caf::meta::type_name("watermark_event"), x.channel, x.ts);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, watermark_status_event& x) {
+  return f(caf::meta::type_name("watermark_status_event"), x.channel, x.idle);
 }
 
 template <class Inspector>

@@ -1,7 +1,7 @@
 // The operator contract. An operator is a plain object with no actor, no thread and no clock:
 // the runtime (or the test harness) calls it, never concurrently, in stream order:
-//   open, then any sequence of on_batch / on_watermark / on_processing_time / on_barrier,
-//   then on_end after the final watermark.
+//   open, then any sequence of on_batch / on_watermark / on_watermark_status /
+//   on_processing_time / on_barrier, then on_end after the final watermark.
 // Records emitted during a call go to `out`; a watermark emitted goes after them.
 #pragma once
 
@@ -27,6 +27,12 @@ class operator_base {
 
   /// The input watermark advanced to `wm`. The default forwards it.
   virtual void on_watermark(timestamp wm, operator_output& out) { out.emit_watermark(wm); }
+
+  /// The input became idle (every input channel is idle) or active again. The default
+  /// forwards it; an operator that makes its own watermarks (an assigner) decides itself.
+  virtual void on_watermark_status(watermark_status s, operator_output& out) {
+    out.emit_watermark_status(s);
+  }
 
   /// Processing time reached `now`; called when next_processing_timer() is due.
   virtual void on_processing_time(timestamp now, operator_output& out) {

@@ -1,5 +1,7 @@
 // What one call of an operator produced: records for the main output, records for named side
-// outputs, and at most one watermark, which always comes after the records.
+// outputs, at most one watermark, which always comes after the records, and at most one
+// watermark status change: becoming active goes before the records, becoming idle after the
+// watermark.
 // Thread-safety: owned by one operator instance.
 #pragma once
 
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "dataflow/record/batch.hpp"
+#include "dataflow/time/watermark_status.hpp"
 
 namespace dataflow {
 
@@ -44,11 +47,17 @@ class operator_output {
   void emit_watermark(timestamp t) { watermark_ = t; }
   [[nodiscard]] const std::optional<timestamp>& watermark() const noexcept { return watermark_; }
 
+  /// Tells downstream this output became idle or active (see watermark_status.hpp).
+  void emit_watermark_status(watermark_status s) { status_ = s; }
+  [[nodiscard]] const std::optional<watermark_status>& status_change() const noexcept {
+    return status_;
+  }
+
   [[nodiscard]] bool empty() const noexcept {
     if (main_ && !main_->empty()) return false;
     for (auto& s : sides_)
       if (!s.second->empty()) return false;
-    return !watermark_;
+    return !watermark_ && !status_;
   }
 
   /// Forgets the contents but keeps the buffers' capacity.
@@ -56,12 +65,14 @@ class operator_output {
     if (main_) main_->clear();
     for (auto& s : sides_) s.second->clear();
     watermark_.reset();
+    status_.reset();
   }
 
  private:
   std::unique_ptr<batch_base> main_;
   std::vector<std::pair<std::string, std::unique_ptr<batch_base>>> sides_;
   std::optional<timestamp> watermark_;
+  std::optional<watermark_status> status_;
 };
 
 }  // namespace dataflow

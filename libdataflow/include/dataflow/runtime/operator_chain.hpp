@@ -25,6 +25,7 @@ class operator_chain {
   /// on_source_output accepts an empty chain (a source with nothing chained), passing through.
   operator_output& on_batch(int input, const batch_base& in);
   operator_output& on_watermark(timestamp wm);
+  operator_output& on_watermark_status(watermark_status st);
   operator_output& on_processing_time(timestamp now);
   operator_output& on_barrier(std::int64_t id);
   operator_output& on_end();
@@ -40,10 +41,13 @@ class operator_chain {
 
  private:
   void clear_outputs();
-  /// Feeds outs_[i - 1] (records, then its watermark) into ops_[i].
+  /// Feeds outs_[i - 1] (records, then its watermark; a status change before or after, see
+  /// operator_output) into ops_[i].
   void feed(std::size_t i);
   /// Feeds outs_[i - 1] into ops_[i] ... ops_.back().
   operator_output& propagate_from(std::size_t i);
+  /// Feeds `produced` into ops_[i] in the order operator_output defines.
+  void feed_into(std::size_t i, operator_output& produced);
 
   std::vector<std::unique_ptr<operator_base>> ops_;
   std::vector<operator_output> outs_;

@@ -1,8 +1,8 @@
 // The output side of an operator instance: routes produced records into per-channel batches,
 // seals a batch when it is full (or on flush), and queues batches and control events
-// (watermark, barrier, end) per channel in stream order. Batches leave only with credit; control
-// events leave when they reach the head of their channel's queue. The actor that owns the gate
-// only sends what drain() hands it. Thread-safety: owned by one operator instance.
+// (watermark, status, barrier, end) per channel in stream order. Batches leave only with credit;
+// control events leave when they reach the head of their channel's queue. The actor that owns the
+// gate only sends what drain() hands it. Thread-safety: owned by one operator instance.
 #pragma once
 
 #include <cstdint>
@@ -19,10 +19,10 @@ namespace dataflow {
 
 /// One item on a channel, in order.
 struct channel_event {
-  enum class kind : std::uint8_t { batch, watermark, barrier, end };
+  enum class kind : std::uint8_t { batch, watermark, barrier, end, status };
   kind what = kind::batch;
   batch_ptr records;       // for batch
-  std::int64_t value = 0;  // watermark timestamp or checkpoint id
+  std::int64_t value = 0;  // watermark timestamp, checkpoint id, or a watermark_status
 };
 
 class output_gate {
@@ -61,6 +61,7 @@ class output_gate {
   /// Flushes, then queues the event on every channel.
   void push_watermark(timestamp t);
   void push_barrier(std::int64_t checkpoint);
+  void push_status(watermark_status s);
   void push_end();
 
   /// Credit came back for channel `id`.

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,8 @@ class task {
 
   void on_batch(std::uint32_t channel, batch_ptr records);
   void on_watermark(std::uint32_t channel, timestamp t);
+  /// The sender on `channel` became idle or active (see watermark_status.hpp).
+  void on_watermark_status(std::uint32_t channel, watermark_status s);
   void on_barrier(std::uint32_t channel, std::int64_t checkpoint);
   void on_end(std::uint32_t channel);
   void on_credit(std::uint32_t channel, int n);
@@ -109,6 +112,9 @@ class task {
   void process_queue();
   void handle(const queued& q);
   void emit(operator_output& out);
+  /// Feeds what the valve reported (a new watermark, a change of its status) to the chain.
+  void after_valve(watermark_status before, std::optional<timestamp> wm);
+  void set_output_status(watermark_status s);
   void forward_barrier(std::int64_t id);
   void end_input();
   void after_step();
@@ -128,6 +134,7 @@ class task {
   bool flush_scheduled_ = false;
   bool in_source_ = false;  // a throw now comes from the source reader
   bool waiting_for_credit_ = false;
+  watermark_status output_status_ = watermark_status::active;  // what downstream was told
   timestamp timer_at_ = max_timestamp;
   std::int64_t backlogged_since_ = -1;
   task_metrics metrics_;

@@ -64,6 +64,11 @@ class operator_harness {
     op_->on_watermark(wm, out_);
     collect();
   }
+  /// Delivers a change of the input's watermark status (idle or active again).
+  void push_watermark_status(watermark_status s) {
+    op_->on_watermark_status(s, out_);
+    collect();
+  }
   /// Sets processing time to `now` and fires what is due.
   void set_processing_time(timestamp now) {
     clock_.set(now);
@@ -103,6 +108,8 @@ class operator_harness {
   }
   /// Watermarks emitted so far, in order.
   [[nodiscard]] const std::vector<timestamp>& watermarks() const noexcept { return watermarks_; }
+  /// Watermark status changes emitted so far, in order.
+  [[nodiscard]] const std::vector<watermark_status>& statuses() const noexcept { return statuses_; }
   /// Records emitted to side output `tag`.
   template <class T>
   std::vector<record<T>> side_output(const std::string& tag) const {
@@ -113,6 +120,7 @@ class operator_harness {
   void clear_output() {
     records_.clear();
     watermarks_.clear();
+    statuses_.clear();
     sides_.clear();
   }
 
@@ -124,6 +132,7 @@ class operator_harness {
     auto& rs = out_.template records<Out>();
     records_.insert(records_.end(), rs.begin(), rs.end());
     if (out_.watermark()) watermarks_.push_back(*out_.watermark());
+    if (out_.status_change()) statuses_.push_back(*out_.status_change());
     for (auto& [tag, b] : out_.sides()) {
       if (b->empty()) continue;
       batch_base* into = nullptr;
@@ -145,6 +154,7 @@ class operator_harness {
   operator_output out_;
   std::vector<record<Out>> records_;
   std::vector<timestamp> watermarks_;
+  std::vector<watermark_status> statuses_;
   std::vector<std::pair<std::string, std::unique_ptr<batch_base>>> sides_;
 };
 
