@@ -16,6 +16,7 @@
 #include "dataflow/operator/map_operator.hpp"
 #include "dataflow/operator/sink_operator.hpp"
 #include "dataflow/operator/union_operator.hpp"
+#include "dataflow/operator/watermark_assigner_operator.hpp"
 #include "dataflow/sink/collect_sink.hpp"
 #include "dataflow/sink/print_sink.hpp"
 
@@ -64,6 +65,27 @@ class data_stream {
   auto key_by(F key_fn) const {
     using K = std::decay_t<std::invoke_result_t<F&, const T&>>;
     return keyed_stream<K, T, F>(*this, std::move(key_fn));
+  }
+
+  /// Replaces the stream's watermarks (and idleness) by those `strategy` derives from it; the
+  /// final watermark at the end of input still passes. See docs/watermarks.md.
+  data_stream<T> assign_timestamps_and_watermarks(watermark_strategy strategy,
+                                                  std::string name = "watermarks") const {
+    return add<T>(std::move(name), "watermarks", [strategy] {
+      return std::make_unique<watermark_assigner_operator<T>>(strategy);
+    });
+  }
+
+  /// The same, after giving each record the timestamp `timestamp_fn(const T&)` (or
+  /// `timestamp_fn(const T&, timestamp current)`) returns.
+  template <class F>
+    requires(std::is_invocable_v<const F&, const T&> ||
+             std::is_invocable_v<const F&, const T&, timestamp>)
+  data_stream<T> assign_timestamps_and_watermarks(watermark_strategy strategy, F timestamp_fn,
+                                                  std::string name = "watermarks") const {
+    return add<T>(std::move(name), "watermarks", [strategy, timestamp_fn] {
+      return std::make_unique<watermark_assigner_operator<T, F>>(strategy, timestamp_fn);
+    });
   }
 
   /// This stream and `others` as one stream (their watermark is the minimum of all).

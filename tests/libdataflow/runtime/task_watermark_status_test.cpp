@@ -1,0 +1,146 @@
+// Watermark status through a task, driven by hand: the valve leaves idle inputs out, the task
+// tells downstream when it goes idle or active, a chained assigner's idleness timer runs on the
+// task's clock, and nothing that leaves the task goes backwards.
+#include <doctest/doctest.h>
+
+#include <variant>
+
+#include "dataflow/operator/union_operator.hpp"
+#include "dataflow/operator/watermark_assigner_operator.hpp"
+#include "dataflow/runtime/task.hpp"
+
+using namespace dataflow;
+
+namespace {
+
+using sent = std::variant<std::size_t /*records*/, timestamp, watermark_status>;
+
+/// task_io that records what the task sends and asks for; time is set by hand.
+class fake_io final : public task_io {
+ public:
+  std::vector<sent> out;
+  std::vector<timestamp> timers;
+  timestamp clock = 0;
+  bool done = false;
+
+  void send(int, std::uint32_t, channel_event&& ev) override {
+    switch (ev.what) {
+      case channel_event::kind::batch:
+        out.emplace_back(ev.records->size());
+        break;
+      case channel_event::kind::watermark:
+        out.emplace_back(timestamp{ev.value});
+        break;
+      case channel_event::kind::status:
+        out.emplace_back(static_cast<watermark_status>(ev.value));
+        break;
+      case channel_event::kind::barrier:
+      case channel_event::kind::end:
+        break;
+    }
+  }
+  void return_credit(int, std::uint32_t, int) override {}
+  void schedule_poll() override {}
+  void schedule_poll_at(timestamp) override {}
+  void schedule_flush(std::chrono::microseconds) override {}
+  void schedule_timer_at(timestamp t) override { timers.push_back(t); }
+  timestamp now() const override { return clock; }
+  std::int64_t monotonic_ns() const override { return 0; }
+  void finished(task_metrics) override { done = true; }
+  void failed(std::string reason) override { FAIL(reason); }
+};
+
+class io_clock final : public processing_clock {
+ public:
+  explicit io_clock(const fake_io& io) : io_(&io) {}
+  timestamp now() const override { return io_->clock; }
+
+ private:
+  const fake_io* io_;
+};
+
+/// One operator, fed by channels 1 and 2 (from tasks 10 and 11), sending on channel 9.
+task_spec one_operator_task(std::unique_ptr<operator_base> op, const processing_clock* clock) {
+  task_spec spec;
+  spec.name = "under test";
+  std::vector<std::unique_ptr<operator_base>> ops;
+  ops.push_back(std::move(op));
+  spec.chain = std::make_unique<operator_chain>(
+      std::move(ops), std::vector<const record_type*>{&record_type_of<int>()});
+  operator_context ctx;
+  ctx.clock = clock;
+  spec.contexts = {ctx};
+  spec.operator_names = {"op"};
+  spec.inputs = {{1, 0, 10}, {2, 0, 11}};
+  output_gate::edge_spec e;
+  e.route = std::make_unique<forward_router>();
+  e.type = &record_type_of<int>();
+  e.channels = {{9, 5}};
+  spec.outputs.push_back(std::move(e));
+  spec.channels.batch_size = 1;  // every record leaves at once
+  return spec;
+}
+
+batch_ptr ints(std::vector<record<int>> rs) {
+  return std::make_shared<batch<int>>(std::move(rs));
+}
+
+}  // namespace
+
+TEST_CASE("a task leaves idle inputs out, says when it is idle, and never goes back") {
+  fake_io io;
+  task t(one_operator_task(std::make_unique<union_operator<int>>(), nullptr), io);
+  t.start();
+  t.on_watermark(1, 100);
+  t.on_watermark(2, 50);
+  t.on_watermark_status(2, watermark_status::idle);    // 50 leaves: 100
+  t.on_watermark_status(1, watermark_status::idle);    // all idle: downstream excludes us
+  t.on_watermark_status(2, watermark_status::active);  // back, its watermark 50 is behind
+  t.on_batch(2, ints({{7, 60}}));                      // a late record passes through
+  t.on_watermark(2, 80);                               // still behind 100: nothing
+  t.on_watermark(2, 120);                              // caught up
+  CHECK(io.out == std::vector<sent>{timestamp{50}, timestamp{100}, watermark_status::idle,
+                                    watermark_status::active, std::size_t{1}, timestamp{120}});
+  t.on_end(1);
+  t.on_end(2);
+  CHECK(std::get<timestamp>(io.out.back()) == max_timestamp);
+}
+
+TEST_CASE("a watermark from an idle input makes the task active again before it") {
+  fake_io io;
+  task t(one_operator_task(std::make_unique<union_operator<int>>(), nullptr), io);
+  t.start();
+  t.on_watermark_status(1, watermark_status::idle);
+  t.on_watermark_status(2, watermark_status::idle);
+  t.on_watermark(1, 10);  // input 2 is still idle: input 1 alone sets the minimum
+  CHECK(io.out ==
+        std::vector<sent>{watermark_status::idle, watermark_status::active, timestamp{10}});
+  t.on_watermark(2, 20);  // rejoins; min(10, 20) did not advance
+  CHECK(io.out.size() == 3);
+}
+
+TEST_CASE("a chained assigner goes idle on the task's timer and ignores upstream idleness") {
+  fake_io io;
+  io.clock = 1000;
+  io_clock clock(io);
+  task t(one_operator_task(std::make_unique<watermark_assigner_operator<int>>(
+                               watermark_strategy::monotonous().with_idleness(100)),
+                           &clock),
+         io);
+  t.start();
+  t.on_batch(1, ints({{1, 500}}));
+  REQUIRE(!io.timers.empty());
+  CHECK(io.timers.back() == 1100);
+  t.on_watermark_status(1, watermark_status::idle);  // upstream's idleness is not ours
+  t.on_watermark_status(2, watermark_status::idle);
+  t.on_watermark(1, 5000);  // nor its watermarks
+  CHECK(io.out == std::vector<sent>{std::size_t{1}, timestamp{499}});
+  io.clock = 1100;
+  t.on_timer();
+  CHECK(io.out.back() == sent{watermark_status::idle});
+  io.clock = 1500;
+  t.on_batch(2, ints({{2, 700}}));
+  CHECK(io.out == std::vector<sent>{std::size_t{1}, timestamp{499}, watermark_status::idle,
+                                    watermark_status::active, std::size_t{1}, timestamp{699}});
+  CHECK(io.timers.back() == 1600);
+}
