@@ -21,6 +21,7 @@
 #include "dataflow/graph/job_graph.hpp"
 #include "dataflow/source/collection_source.hpp"
 #include "dataflow/source/generator_source.hpp"
+#include "dataflow/source/split_collection_source.hpp"
 
 namespace dataflow {
 
@@ -53,6 +54,13 @@ class environment {
   data_stream<T> from_collection(const std::vector<T>& values,
                                  watermark_strategy ws = watermark_strategy::none(),
                                  std::string name = "collection");
+
+  /// A bounded source over splits (partitions): split s is read by instance s % parallelism,
+  /// with watermarks per split merged by minimum (see split_watermarks.hpp).
+  template <class T>
+  data_stream<T> from_splits(std::vector<std::vector<record<T>>> splits,
+                             watermark_strategy ws = watermark_strategy::none(),
+                             std::string name = "splits");
 
   /// A generator source: `fn(index)` makes the record with that index.
   template <class T>
@@ -110,6 +118,15 @@ dataflow::data_stream<T> dataflow::environment::from_collection(const std::vecto
   for (std::size_t i = 0; i < values.size(); ++i)
     rs.push_back(record<T>{values[i], static_cast<timestamp>(i)});
   return from_collection<T>(std::move(rs), ws, std::move(name));
+}
+
+template <class T>
+dataflow::data_stream<T> dataflow::environment::from_splits(
+    std::vector<std::vector<record<T>>> splits, watermark_strategy ws, std::string name) {
+  using reader = split_collection_source_reader<T>;
+  auto data = std::make_shared<const typename reader::splits_type>(std::move(splits));
+  return from_source<T>([data, ws] { return std::make_unique<reader>(data, ws); }, std::move(name),
+                        "split_collection");
 }
 
 template <class T>

@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "dataflow/source/source_reader.hpp"
-#include "dataflow/time/watermark_strategy.hpp"
+#include "dataflow/time/split_watermarks.hpp"
 
 namespace dataflow {
 
@@ -20,7 +20,9 @@ struct generator_options {
   /// Records per second over all instances, in processing time; 0 means as fast as possible.
   /// Default: 0.
   double rate = 0;
-  /// How the source derives watermarks. Default: none (only the final one at the end).
+  /// How the source derives watermarks, per instance; with an idleness timeout, a rate slow
+  /// enough to leave that long between records makes the instance idle in between.
+  /// Default: none (only the final one at the end).
   watermark_strategy watermarks = watermark_strategy::none();
 };
 
@@ -32,7 +34,9 @@ template <class T>
 class generator_source_reader final : public source_reader {
  public:
   generator_source_reader(generator_fn<T> fn, generator_options opts)
-      : fn_(std::move(fn)), opts_(opts), watermarks_(opts.watermarks) {}
+      : fn_(std::move(fn)), opts_(opts), watermarks_(opts.watermarks) {
+    watermarks_.add_split();
+  }
 
   void open(const operator_context& ctx) override {
     subtask_ = static_cast<std::uint64_t>(ctx.info.subtask);
@@ -48,6 +52,8 @@ class generator_source_reader final : public source_reader {
       auto due = static_cast<std::uint64_t>(static_cast<double>(now - start_) * rate_per_ms_) + 1;
       if (due <= produced_) {
         auto wake = start_ + static_cast<timestamp>(static_cast<double>(produced_) / rate_per_ms_);
+        watermarks_.emit(out, now);  // may declare the instance idle
+        if (auto idle_at = watermarks_.next_idle_check()) wake = std::min(wake, *idle_at);
         return {poll_result::kind::wait, std::max(wake, now + 1)};
       }
       budget = std::min<std::uint64_t>(budget, due - produced_);
@@ -55,9 +61,9 @@ class generator_source_reader final : public source_reader {
     auto& rs = out.records<T>();
     for (std::uint64_t n = 0; n < budget && !done(); ++n, next_ += stride_, ++produced_) {
       rs.push_back(fn_(next_));
-      watermarks_.on_event(rs.back().ts);
+      watermarks_.on_record(0, rs.back().value, rs.back().ts);
     }
-    if (auto wm = watermarks_.poll()) out.emit_watermark(*wm);
+    watermarks_.emit(out, now);
     return {done() ? poll_result::kind::end : poll_result::kind::more, 0};
   }
 
@@ -68,7 +74,7 @@ class generator_source_reader final : public source_reader {
 
   generator_fn<T> fn_;
   generator_options opts_;
-  watermark_generator watermarks_;
+  split_watermarks watermarks_;  // one split: this instance's share
   std::uint64_t subtask_ = 0, stride_ = 1, next_ = 0, produced_ = 0;
   double rate_per_ms_ = 0;
   timestamp start_ = min_timestamp;
