@@ -215,7 +215,7 @@ TEST_CASE("sessions with a gap computed per element") {
   CHECK(sorted(h.values()) == std::vector<sum_result>{{1, {0, 5}, 6}, {1, {10, 30}, 20}});
 }
 
-TEST_CASE("count trigger fires every n elements; purging clears the contents") {
+TEST_CASE("count trigger fires every n elements, purging clears the contents") {
   window_options o;
   o.trigger = window_trigger::count(2);
   auto h = harness(tumbling_windows(100), o);
