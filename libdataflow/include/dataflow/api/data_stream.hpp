@@ -8,6 +8,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "dataflow/api/output_tag.hpp"
 #include "dataflow/graph/job_graph.hpp"
@@ -25,6 +26,9 @@ namespace dataflow {
 class environment;
 template <class K, class T, class KeyFn>
 class keyed_stream;
+template <class K, class T, class KeyFn, class Assigner>
+class windowed_stream;
+struct all_key;
 
 /// Makes one sink_function per sink instance.
 template <class T>
@@ -87,6 +91,10 @@ class data_stream {
       return std::make_unique<watermark_assigner_operator<T, F>>(strategy, timestamp_fn);
     });
   }
+
+  /// Windows over the whole stream, not keyed: one instance sees every element.
+  template <class Assigner>
+  windowed_stream<std::monostate, T, all_key, Assigner> window_all(Assigner assigner) const;
 
   /// This stream and `others` as one stream (their watermark is the minimum of all).
   template <class... Streams>
@@ -163,6 +171,7 @@ class data_stream {
 
 #include "dataflow/api/environment.hpp"
 #include "dataflow/api/keyed_stream.hpp"
+#include "dataflow/api/windowed_stream.hpp"
 
 template <class T>
 void dataflow::data_stream<T>::connect(int to, int input, router_factory make_router,

@@ -12,6 +12,8 @@ namespace dataflow {
 
 template <class T>
 class data_stream;
+template <class K, class T, class KeyFn, class Assigner>
+class windowed_stream;
 
 template <class K, class T, class KeyFn>
 class keyed_stream {
@@ -45,6 +47,11 @@ class keyed_stream {
           key_fn, std::make_unique<fn_type>(fn));
     });
   }
+
+  /// Cuts each key's elements into windows (tumbling_windows, sliding_windows,
+  /// session_windows, ...); see windowed_stream.
+  template <class Assigner>
+  windowed_stream<K, T, KeyFn, Assigner> window(Assigner assigner) const;
 
   // -- for extensions (windows, joins) ------------------------------------------------------
 
