@@ -256,6 +256,26 @@ TEST_CASE("processing-time trigger fires when processing time reaches end - 1") 
   CHECK(h.values().size() == 2);
 }
 
+TEST_CASE("processing-time trigger: elements for a window already due fire it at once") {
+  // The same for both operators and whether or not another key's timer ran in between.
+  for (bool other_key : {false, true})
+    for (bool per_window : {false, true}) {
+      CAPTURE(other_key);
+      CAPTURE(per_window);
+      window_options o;
+      o.trigger = per_window ? window_trigger::purging(window_trigger::processing_time())
+                             : window_trigger::processing_time();
+      auto h = harness(tumbling_windows(10), o);
+      if (other_key) h.push({2, 1000}, 3);  // a timer due at 9
+      h.set_processing_time(100);
+      h.clear_output();
+      h.push({1, 1}, 13);
+      h.push({1, 2}, 14);
+      const std::int64_t second = per_window ? 2 : 3;
+      CHECK(h.values() == std::vector<sum_result>{{1, {10, 20}, 1}, {1, {10, 20}, second}});
+    }
+}
+
 TEST_CASE("window state survives a snapshot and restore in the middle") {
   window_options o;
   o.allowed_lateness = 3;

@@ -66,10 +66,15 @@ class sliced_window_operator final : public operator_base {
 
   void open(const operator_context& ctx) override {
     store_.set_info(ctx.info);
+    clock_ = ctx.clock;
     state_ = &store_.template value<key_state>("window-slices");
   }
 
   void on_batch(int, const batch_base& in, operator_output& out) override {
+    // Under the processing-time trigger, first fire what is due by now, so that whether an
+    // element re-fires a window at once does not depend on when the runtime last called us.
+    if (opts_.trigger.what() == window_trigger::kind::processing_time && clock_)
+      on_processing_time(clock_->now(), out);
     for (auto& r : records_of<In>(in)) {
       const timestamp ts = r.ts;
       if (event_trigger_ && ts > wm_) {
@@ -407,6 +412,7 @@ class sliced_window_operator final : public operator_base {
   keyed_state_store<K> store_;
   value_state<key_state>* state_ = nullptr;
   key_timer_queue<K> events_, processing_;
+  const processing_clock* clock_ = nullptr;
   timestamp wm_ = min_timestamp;
   timestamp proc_ = min_timestamp;
   std::uint64_t late_ = 0;
