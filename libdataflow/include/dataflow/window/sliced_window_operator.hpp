@@ -81,9 +81,10 @@ class sliced_window_operator final : public operator_base {
         // The common case: no window of ts has fired, so only its slice and maybe the next
         // wake-up change.
         key_state& st = enter(r.value);
-        add_to_slice(st, window_start(ts, offset_, slice_), r.value);
+        const timestamp start = window_start(ts, offset_, slice_);
+        add_to_slice(st, start, r.value);
         if (st.next_end > ts + 1) {
-          st.next_end = std::min(st.next_end, first_end(ts));
+          st.next_end = std::min(st.next_end, first_end_of_slice(start));
           schedule(st);
         }
         continue;
@@ -197,8 +198,11 @@ class sliced_window_operator final : public operator_base {
     // Derived: the window [lo, hi) last combined; `run` is its accumulator (running) or the
     // back stack (two_stacks), whose front stack is `front` (suffix aggregates from front_head)
     // and which covers [mid, hi).
+    // For `running`, lo_i and hi_i index the first slices at or after lo and hi, so moving
+    // the window forward needs no search.
     bool valid = false;
     timestamp lo = 0, hi = 0, mid = 0;
+    std::uint32_t lo_i = 0, hi_i = 0;
     Acc run{};
     std::vector<slice> front;
     std::uint32_t front_head = 0;
@@ -226,9 +230,17 @@ class sliced_window_operator final : public operator_base {
   [[nodiscard]] timestamp first_end(timestamp ts) const noexcept {
     return window_start(ts - size_, offset_, slide_) + slide_ + size_;
   }
+  /// The same for a slice start (when slices are one slide wide, without a division).
+  [[nodiscard]] timestamp first_end_of_slice(timestamp start) const noexcept {
+    return slice_ == slide_ ? start + slide_ : first_end(start);
+  }
   /// Event time at which slice `start` is no longer needed: its last window is cleaned up.
   [[nodiscard]] timestamp cleanup_time(timestamp start) const noexcept {
-    return window_start(start, offset_, slide_) + size_ - 1 + opts_.allowed_lateness;
+    const timestamp last_start = slice_ == slide_ ? start : window_start(start, offset_, slide_);
+    return last_start + size_ - 1 + opts_.allowed_lateness;
+  }
+  [[nodiscard]] std::uint32_t index_of(key_state& st, timestamp t) {
+    return static_cast<std::uint32_t>(lower(st, t) - st.slices.begin());
   }
 
   typename std::vector<slice>::iterator lower(key_state& st, timestamp t) {
@@ -243,9 +255,13 @@ class sliced_window_operator final : public operator_base {
       target = &v.back();
     } else if (st.head == v.size() || v.back().start < start) {
       target = &v.emplace_back(slice{start, agg_.create()});
+      shift_indices(st, start);
     } else {
       auto it = lower(st, start);
-      if (it == v.end() || it->start != start) it = v.insert(it, slice{start, agg_.create()});
+      if (it == v.end() || it->start != start) {
+        it = v.insert(it, slice{start, agg_.create()});
+        shift_indices(st, start);
+      }
       target = &*it;
     }
     agg_.add(target->acc, value);
@@ -259,6 +275,13 @@ class sliced_window_operator final : public operator_base {
       else if (start >= st.lo)
         st.valid = false;
     }
+  }
+
+  /// A new slice at `start` moved the slices after it by one.
+  static void shift_indices(key_state& st, timestamp start) {
+    if (!st.valid) return;
+    if (start < st.lo) ++st.lo_i;
+    if (start < st.hi) ++st.hi_i;
   }
 
   template <class F>
@@ -294,20 +317,30 @@ class sliced_window_operator final : public operator_base {
 
   /// Moves the running window to [ws, we): cost is the number of slices that enter or leave.
   const Acc& move_running(key_state& st, timestamp ws, timestamp we) {
+    auto& v = st.slices;
     if (!st.valid || we <= st.lo || ws >= st.hi) {
       st.run = agg_.create();
       st.lo = st.hi = ws;
+      st.lo_i = st.hi_i = index_of(st, ws);
       st.valid = true;
     }
-    if (ws < st.lo)
-      for_range(st, ws, st.lo, [&](const slice& s) { agg_.merge(st.run, s.acc); });
-    else if (ws > st.lo)
-      for_range(st, st.lo, ws, [&](const slice& s) { agg_.retract(st.run, s.acc); });
+    if (ws < st.lo) {  // backwards, for a late firing: add the slices in [ws, lo)
+      const auto from = index_of(st, ws);
+      for (auto i = from; i < st.lo_i; ++i) agg_.merge(st.run, v[i].acc);
+      st.lo_i = from;
+    } else {
+      for (; st.lo_i < v.size() && v[st.lo_i].start < ws; ++st.lo_i)
+        agg_.retract(st.run, v[st.lo_i].acc);
+    }
     st.lo = ws;
-    if (we > st.hi)
-      for_range(st, st.hi, we, [&](const slice& s) { agg_.merge(st.run, s.acc); });
-    else if (we < st.hi)
-      for_range(st, we, st.hi, [&](const slice& s) { agg_.retract(st.run, s.acc); });
+    if (we >= st.hi) {
+      for (; st.hi_i < v.size() && v[st.hi_i].start < we; ++st.hi_i)
+        agg_.merge(st.run, v[st.hi_i].acc);
+    } else {  // backwards: retract the slices in [we, hi)
+      const auto to = index_of(st, we);
+      for (auto i = to; i < st.hi_i; ++i) agg_.retract(st.run, v[i].acc);
+      st.hi_i = to;
+    }
     st.hi = we;
     return st.run;
   }
@@ -343,9 +376,17 @@ class sliced_window_operator final : public operator_base {
 
   /// The next window after the one ending at e that holds a slice, or none.
   timestamp next_end_after(key_state& st, timestamp e) {
-    auto it = lower(st, e + slide_ - size_);
-    if (it == st.slices.end()) return none;
-    return std::max(e + slide_, first_end(it->start));
+    const timestamp from = e + slide_ - size_;
+    auto& v = st.slices;
+    std::uint32_t i;
+    if (strategy_ == slice_strategy::running && st.valid && st.lo <= from) {
+      for (i = std::max(st.lo_i, st.head); i < v.size() && v[i].start < from; ++i) {
+      }
+    } else {
+      i = index_of(st, from);
+    }
+    if (i == v.size()) return none;
+    return std::max(e + slide_, first_end_of_slice(v[i].start));
   }
 
   /// Fires what is due, drops slices whose last window is cleaned up, and queues the next
@@ -374,8 +415,12 @@ class sliced_window_operator final : public operator_base {
       state_->clear();
       return;
     }
+    st.lo_i = std::max(st.lo_i, st.head);
+    st.hi_i = std::max(st.hi_i, st.head);
     if (st.head >= 32 && st.head * 2 >= v.size()) {
       v.erase(v.begin(), v.begin() + st.head);
+      st.lo_i -= st.head;
+      st.hi_i -= st.head;
       st.head = 0;
     }
     schedule(st);
