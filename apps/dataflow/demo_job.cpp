@@ -21,35 +21,12 @@ struct delivery {
 struct minute_stats {
   std::uint32_t content = 0;
   timestamp window_end = 0;
-  std::uint64_t requests = 0;
+  std::int64_t requests = 0;
   std::uint64_t bytes = 0;
+  std::uint64_t users = 0;
   template <class Archive>
   void serialize(Archive& ar) {
-    ar(content, window_end, requests, bytes);
-  }
-};
-
-/// Per content item: requests and bytes per 1-minute event-time window, emitted when the
-/// watermark passes the window's end.
-struct per_minute final : keyed_process_function<std::uint32_t, delivery, minute_stats> {
-  map_state<timestamp, std::pair<std::uint64_t, std::uint64_t>>* windows = nullptr;
-  void open(context& ctx) override {
-    windows = &ctx.state().map<timestamp, std::pair<std::uint64_t, std::uint64_t>>("windows");
-  }
-  void process_element(const delivery& d, context& ctx) override {
-    timestamp end = (ctx.ts() / 60'000 + 1) * 60'000 - 1;
-    auto* cur = windows->get(end);
-    auto next = cur ? *cur : std::pair<std::uint64_t, std::uint64_t>{0, 0};
-    next.first += 1;
-    next.second += d.bytes;
-    windows->put(end, next);
-    ctx.register_event_time_timer(end);
-  }
-  void on_timer(timestamp t, time_domain, context& ctx) override {
-    if (auto* w = windows->get(t)) {
-      ctx.output(minute_stats{ctx.current_key(), t, w->first, w->second});
-      windows->remove(t);
-    }
+    ar(content, window_end, requests, bytes, users);
   }
 };
 
@@ -85,9 +62,17 @@ int run_demo(const demo_options& opts) {
       go, "deliveries");
   events.uid("deliveries");
   auto ok = events.filter([](const delivery& d) { return d.status == 200; }, "successful");
-  auto stats = ok.key_by([](const delivery& d) {
-                   return d.content;
-                 }).process<minute_stats>(per_minute{}, "requests per minute");
+  // Per content item and minute of event time: requests, bytes and distinct users.
+  auto stats = ok.key_by([](const delivery& d) { return d.content; })
+                   .window(tumbling_windows(60'000))
+                   .aggregate(
+                       agg::several(agg::count<delivery>(), agg::sum(&delivery::bytes),
+                                    agg::count_distinct(&delivery::user)),
+                       [](std::uint32_t content, const time_window& w, const auto& r) {
+                         auto [requests, bytes, users] = r;
+                         return minute_stats{content, w.end, requests, bytes, users};
+                       },
+                       "requests per minute");
   stats.uid("requests-per-minute");
   auto out = stats.collect("results");
 
@@ -99,19 +84,22 @@ int run_demo(const demo_options& opts) {
   }
   // Busiest content items over the whole run.
   std::map<std::uint32_t, std::pair<std::uint64_t, std::uint64_t>> totals;
-  std::uint64_t windows = 0;
+  std::uint64_t windows = 0, max_users = 0;
   for (auto& s : out->values()) {
     auto& t = totals[s.content];
-    t.first += s.requests;
+    t.first += static_cast<std::uint64_t>(s.requests);
     t.second += s.bytes;
+    max_users = std::max(max_users, s.users);
     ++windows;
   }
   std::vector<std::pair<std::uint32_t, std::pair<std::uint64_t, std::uint64_t>>> top(totals.begin(),
                                                                                      totals.end());
   std::sort(top.begin(), top.end(),
             [](auto& a, auto& b) { return a.second.first > b.second.first; });
-  std::printf("top content items by successful requests (%llu one-minute windows):\n",
-              static_cast<unsigned long long>(windows));
+  std::printf(
+      "top content items by successful requests (%llu one-minute windows, at most %llu distinct "
+      "users in one):\n",
+      static_cast<unsigned long long>(windows), static_cast<unsigned long long>(max_users));
   for (int i = 0; i < opts.top && i < static_cast<int>(top.size()); ++i)
     std::printf("  content %-6u requests %-9llu bytes %llu\n", top[i].first,
                 static_cast<unsigned long long>(top[i].second.first),

@@ -328,3 +328,17 @@ TEST_CASE("count_distinct over sliding windows retracts expired slices exactly")
   CHECK(sorted(h.values()) ==
         std::vector<R>{{1, {-10, 10}, 1}, {1, {0, 20}, 1}, {1, {10, 30}, 2}, {1, {20, 40}, 1}});
 }
+
+TEST_CASE("sums add up in 64 bits or double, whatever the field's width") {
+  struct small {
+    std::uint8_t b = 0;
+    float f = 0;
+  };
+  auto s = agg::sum(&small::b);
+  auto acc = s.create();
+  for (int i = 0; i < 300; ++i) s.add(acc, small{200, 0});
+  static_assert(std::is_same_v<decltype(s.result(acc)), std::uint64_t>);
+  CHECK(s.result(acc) == 60'000);
+  auto d = agg::sum(&small::f);
+  static_assert(std::is_same_v<decltype(d.result(d.create())), double>);
+}

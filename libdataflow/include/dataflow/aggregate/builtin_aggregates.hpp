@@ -43,12 +43,19 @@ class count_aggregate final : public aggregate_function<In, std::int64_t, std::i
   void retract(std::int64_t& from, const std::int64_t& other) const override { from -= other; }
 };
 
-template <class In, class F, class V = field_type_t<In, F>>
+/// What a sum of V adds up in: 64-bit integers (signed or not, as V) or double, so that sums
+/// of small fields do not overflow.
+template <class V>
+using sum_type_t =
+    std::conditional_t<std::is_floating_point_v<V>, double,
+                       std::conditional_t<std::is_signed_v<V>, std::int64_t, std::uint64_t>>;
+
+template <class In, class F, class V = sum_type_t<field_type_t<In, F>>>
 class sum_aggregate final : public aggregate_function<In, V, V> {
  public:
   explicit sum_aggregate(F field) : field_(std::move(field)) {}
   V create() const override { return V{}; }
-  void add(V& acc, const In& v) const override { acc += std::invoke(field_, v); }
+  void add(V& acc, const In& v) const override { acc += static_cast<V>(std::invoke(field_, v)); }
   void merge(V& into, const V& other) const override { into += other; }
   V result(const V& acc) const override { return acc; }
   bool invertible() const override { return true; }
