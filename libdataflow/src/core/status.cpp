@@ -22,6 +22,10 @@ std::string_view to_string(errc code) noexcept {
       return "runtime_error";
     case errc::timeout:
       return "timeout";
+    case errc::invalid_input:
+      return "invalid_input";
+    case errc::io_error:
+      return "io_error";
   }
   return "unknown";
 }

@@ -26,6 +26,10 @@ enum class errc : std::uint8_t {
   runtime_error,
   /// Waiting for something took longer than the caller allowed.
   timeout,
+  /// Input data cannot be read as asked: a malformed JSON line, a bad timestamp or duration.
+  invalid_input,
+  /// A file cannot be found, opened, read or written.
+  io_error,
 };
 
 /// Returns the name of `code`, e.g. "invalid_graph".
