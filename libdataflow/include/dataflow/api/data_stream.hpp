@@ -19,6 +19,7 @@
 #include "dataflow/operator/union_operator.hpp"
 #include "dataflow/operator/watermark_assigner_operator.hpp"
 #include "dataflow/sink/collect_sink.hpp"
+#include "dataflow/sink/json_lines_sink.hpp"
 #include "dataflow/sink/print_sink.hpp"
 
 namespace dataflow {
@@ -121,6 +122,14 @@ class data_stream {
   data_stream<T> print(std::string name = "print",
                        std::function<std::string(const T&)> fmt = &format_with_stream<T>) const {
     return sink_to([fmt] { return std::make_unique<print_sink_function<T>>(fmt); },
+                   std::move(name));
+  }
+
+  /// Writes the stream as JSON lines to a file or stdout (see sink/json_lines_sink.hpp). `T` is
+  /// row, dead_letter, or any type with `append_json_line(std::string&, const T&)`.
+  data_stream<T> sink_to_json_lines(json_sink_options opts,
+                                    std::string name = "json_lines") const {
+    return sink_to([opts] { return std::make_unique<json_lines_sink_function<T>>(opts); },
                    std::move(name));
   }
 

@@ -19,6 +19,7 @@
 #include "dataflow/api/executor.hpp"
 #include "dataflow/api/job_options.hpp"
 #include "dataflow/graph/job_graph.hpp"
+#include "dataflow/io/json_lines_source.hpp"
 #include "dataflow/source/collection_source.hpp"
 #include "dataflow/source/generator_source.hpp"
 #include "dataflow/source/split_collection_source.hpp"
@@ -67,6 +68,10 @@ class environment {
   data_stream<T> from_generator(generator_fn<T> fn, generator_options opts = {},
                                 std::string name = "generator");
 
+  /// Rows from JSON-lines files (a file, a directory or a glob; plain or gzip); see
+  /// io/json_lines_source.hpp. Its dead letters are `.side_output(json_lines_dead_letters)`.
+  data_stream<row> from_json_lines(json_source_options opts, std::string name = "json_lines");
+
   /// Any source: `factory()` makes one reader per instance.
   template <class T>
   data_stream<T> from_source(source_factory factory, std::string name, std::string kind = "source");
@@ -97,6 +102,13 @@ dataflow::data_stream<T> dataflow::environment::from_source(source_factory facto
   n.make_source = std::move(factory);
   int id = graph_->add_node(std::move(n));
   return data_stream<T>(this, id);
+}
+
+inline dataflow::data_stream<dataflow::row> dataflow::environment::from_json_lines(
+    json_source_options opts, std::string name) {
+  return from_source<row>(
+      [opts, name] { return std::make_unique<json_lines_source_reader>(opts, name); }, name,
+      "json_lines");
 }
 
 template <class T>
