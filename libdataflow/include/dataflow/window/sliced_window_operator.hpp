@@ -28,8 +28,8 @@
 #include "dataflow/operator/collector.hpp"
 #include "dataflow/operator/operator.hpp"
 #include "dataflow/state/keyed_state_store.hpp"
-#include "dataflow/window/key_timer_queue.hpp"
 #include "dataflow/window/time_window.hpp"
+#include "dataflow/window/window_operator_base.hpp"
 #include "dataflow/window/window_options.hpp"
 
 namespace dataflow {
@@ -43,38 +43,86 @@ struct sliced_geometry {
   duration_ms offset = 0;
 };
 
+namespace detail {
+
+/// One slice of a key's stream: its start and accumulator.
+template <class Acc>
+struct slice {
+  timestamp start = 0;
+  Acc acc{};
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(start, acc);
+  }
+};
+
+/// A key's slices and the next window to fire (snapshotted), and what is derived from them.
+template <class Acc>
+struct sliced_key_state {
+  std::vector<slice<Acc>> slices;  // by start; the live ones from `head`
+  std::uint32_t head = 0;
+  timestamp next_end = max_timestamp;  // end of the next window to fire
+  timestamp event_wake = max_timestamp, processing_wake = max_timestamp;  // queued wake-up times
+  // Derived: the window [lo, hi) last combined; `run` is its accumulator (running) or the
+  // back stack (two_stacks), whose front stack is `front` (suffix aggregates from front_head)
+  // and which covers [mid, hi).
+  // For `running`, lo_i and hi_i index the first slices at or after lo and hi, so moving
+  // the window forward needs no search.
+  bool valid = false;
+  timestamp lo = 0, hi = 0, mid = 0;
+  std::uint32_t lo_i = 0, hi_i = 0;
+  Acc run{};
+  std::vector<slice<Acc>> front;
+  std::uint32_t front_head = 0;
+
+  template <class Archive>
+  void save(Archive& ar) const {
+    std::vector<slice<Acc>> live(slices.begin() + head, slices.end());
+    ar(live, next_end);
+  }
+  template <class Archive>
+  void load(Archive& ar) {
+    ar(slices, next_end);
+    head = 0;
+  }
+};
+
+}  // namespace detail
+
 /// Emit(const K&, const time_window&, const Acc&, collector<Out>&) turns a fired window's
 /// accumulator into output records.
 template <class K, class In, class Agg, class Out, class KeyFn, class Emit>
-class sliced_window_operator final : public operator_base {
- public:
+class sliced_window_operator final
+    : public window_operator_base<sliced_window_operator<K, In, Agg, Out, KeyFn, Emit>, K, In,
+                                  detail::sliced_key_state<typename Agg::accumulator_type>> {
   using Acc = typename Agg::accumulator_type;
-  static constexpr timestamp none = max_timestamp;
+  using key_state = detail::sliced_key_state<Acc>;
+  using slice = detail::slice<Acc>;
+  using base = window_operator_base<sliced_window_operator, K, In, key_state>;
+  friend base;
+  using base::none;
+  using base::opts_;
+  using base::proc_;
+  using base::state_;
+  using base::store_;
+  using base::wm_;
 
+ public:
   sliced_window_operator(KeyFn key_fn, Agg agg, Emit emit, sliced_geometry g, window_options opts,
                          slice_strategy strategy)
-      : key_fn_(std::move(key_fn)),
+      : base(std::move(opts), "window-slices"),
+        key_fn_(std::move(key_fn)),
         agg_(std::move(agg)),
         emit_(std::move(emit)),
         size_(g.size),
         slide_(g.slide),
         offset_(g.offset),
         slice_(std::gcd(g.size, g.slide)),
-        opts_(std::move(opts)),
         strategy_(g.size == slice_ ? slice_strategy::single_slice : strategy),
         event_trigger_(opts_.trigger.what() == window_trigger::kind::event_time) {}
 
-  void open(const operator_context& ctx) override {
-    store_.set_info(ctx.info);
-    clock_ = ctx.clock;
-    state_ = &store_.template value<key_state>("window-slices");
-  }
-
   void on_batch(int, const batch_base& in, operator_output& out) override {
-    // Under the processing-time trigger, first fire what is due by now, so that whether an
-    // element re-fires a window at once does not depend on when the runtime last called us.
-    if (opts_.trigger.what() == window_trigger::kind::processing_time && clock_)
-      on_processing_time(clock_->now(), out);
+    this->catch_up_processing_time(out);
     for (auto& r : records_of<In>(in)) {
       const timestamp ts = r.ts;
       if (event_trigger_ && ts > wm_) {
@@ -91,7 +139,7 @@ class sliced_window_operator final : public operator_base {
       }
       const timestamp last_end = window_start(ts, offset_, slide_) + size_;
       if (last_end - 1 + opts_.allowed_lateness <= wm_) {
-        on_late(r, out);
+        this->on_late(r, out);
         continue;
       }
       key_state& st = enter(r.value);
@@ -106,119 +154,9 @@ class sliced_window_operator final : public operator_base {
     }
   }
 
-  void on_watermark(timestamp wm, operator_output& out) override {
-    wm_ = std::max(wm_, wm);
-    events_.pop_until(wm_, [&](timestamp t, const K& key) {
-      store_.set_current_key(key);
-      key_state* st = state_->get_mutable();
-      if (!st || st->event_wake != t) return;  // a superseded entry
-      st->event_wake = none;
-      settle(*st, out);
-    });
-    out.emit_watermark(wm);
-  }
-
-  void on_processing_time(timestamp now, operator_output& out) override {
-    proc_ = std::max(proc_, now);
-    processing_.pop_until(proc_, [&](timestamp t, const K& key) {
-      store_.set_current_key(key);
-      key_state* st = state_->get_mutable();
-      if (!st || st->processing_wake != t) return;
-      st->processing_wake = none;
-      settle(*st, out);
-    });
-  }
-
-  std::optional<timestamp> next_processing_timer() const override { return processing_.next(); }
-
-  status snapshot(std::string& out) const override {
-    std::string st;
-    if (auto s = store_.snapshot(st); !s) return s;
-    std::ostringstream os(std::ios::binary);
-    {
-      cereal::BinaryOutputArchive ar(os);
-      ar(snapshot_version, st, wm_, proc_);
-    }
-    out = std::move(os).str();
-    return status::ok();
-  }
-
-  status restore(std::string_view bytes) override {
-    std::uint32_t version = 0;
-    std::string st;
-    try {
-      std::istringstream is{std::string(bytes), std::ios::binary};
-      cereal::BinaryInputArchive ar(is);
-      ar(version, st, wm_, proc_);
-    } catch (const std::exception& e) {
-      return {errc::decode_failed, std::string("window snapshot: ") + e.what()};
-    }
-    if (version != snapshot_version)
-      return {errc::decode_failed, "window snapshot has format version " + std::to_string(version) +
-                                       ", expected " + std::to_string(snapshot_version)};
-    if (auto s = store_.restore(st); !s) return s;
-    // Wake-ups and running aggregates are derived from the slices: rebuild them.
-    events_.clear();
-    processing_.clear();
-    std::vector<K> keys;
-    store_.for_each_key("window-slices", [&](const K& k) { keys.push_back(k); });
-    for (auto& k : keys) {
-      store_.set_current_key(k);
-      key_state& s = *state_->get_mutable();
-      s.event_wake = s.processing_wake = none;
-      s.valid = false;
-      schedule(s);
-    }
-    return status::ok();
-  }
-
-  /// Elements that came too late for every window they belong to (side output or dropped).
-  [[nodiscard]] std::uint64_t late_elements() const noexcept { return late_; }
-  /// Keys with window state; 0 once every window has been cleaned up.
-  [[nodiscard]] std::size_t keys_with_state() const noexcept { return store_.entries(); }
   [[nodiscard]] slice_strategy strategy() const noexcept { return strategy_; }
 
  private:
-  static constexpr std::uint32_t snapshot_version = 1;
-
-  struct slice {
-    timestamp start = 0;
-    Acc acc{};
-    template <class Archive>
-    void serialize(Archive& ar) {
-      ar(start, acc);
-    }
-  };
-
-  struct key_state {
-    std::vector<slice> slices;  // by start; the live ones from `head`
-    std::uint32_t head = 0;
-    timestamp next_end = none;                            // end of the next window to fire
-    timestamp event_wake = none, processing_wake = none;  // queued wake-up times
-    // Derived: the window [lo, hi) last combined; `run` is its accumulator (running) or the
-    // back stack (two_stacks), whose front stack is `front` (suffix aggregates from front_head)
-    // and which covers [mid, hi).
-    // For `running`, lo_i and hi_i index the first slices at or after lo and hi, so moving
-    // the window forward needs no search.
-    bool valid = false;
-    timestamp lo = 0, hi = 0, mid = 0;
-    std::uint32_t lo_i = 0, hi_i = 0;
-    Acc run{};
-    std::vector<slice> front;
-    std::uint32_t front_head = 0;
-
-    template <class Archive>
-    void save(Archive& ar) const {
-      std::vector<slice> live(slices.begin() + head, slices.end());
-      ar(live, next_end);
-    }
-    template <class Archive>
-    void load(Archive& ar) {
-      ar(slices, next_end);
-      head = 0;
-    }
-  };
-
   key_state& enter(const In& value) {
     store_.set_current_key(key_fn_(value));
     return state_->get_or_create();
@@ -431,36 +369,20 @@ class sliced_window_operator final : public operator_base {
     const timestamp clean =
         st.head < st.slices.size() ? cleanup_time(st.slices[st.head].start) : none;
     const timestamp fire_at = st.next_end == none ? none : st.next_end - 1;
-    const timestamp ev = event_trigger_ ? std::min(clean, fire_at) : clean;
-    if (ev < st.event_wake) {
-      st.event_wake = ev;
-      events_.add(ev, store_.current_key());
-    }
-    if (!event_trigger_ && fire_at < st.processing_wake) {
-      st.processing_wake = fire_at;
-      processing_.add(fire_at, store_.current_key());
-    }
+    if (event_trigger_)
+      this->queue_wakes(st, std::min(clean, fire_at), none);
+    else
+      this->queue_wakes(st, clean, fire_at);
   }
 
-  void on_late(const record<In>& r, operator_output& out) {
-    ++late_;
-    if (!opts_.late_tag.empty()) out.side<In>(opts_.late_tag).push_back(r);
-  }
+  static void reset_derived(key_state& st) { st.valid = false; }
 
   KeyFn key_fn_;
   Agg agg_;
   Emit emit_;
   duration_ms size_, slide_, offset_, slice_;
-  window_options opts_;
   slice_strategy strategy_;
   bool event_trigger_;
-  keyed_state_store<K> store_;
-  value_state<key_state>* state_ = nullptr;
-  key_timer_queue<K> events_, processing_;
-  const processing_clock* clock_ = nullptr;
-  timestamp wm_ = min_timestamp;
-  timestamp proc_ = min_timestamp;
-  std::uint64_t late_ = 0;
 };
 
 }  // namespace dataflow

@@ -21,8 +21,8 @@
 #include "dataflow/operator/collector.hpp"
 #include "dataflow/operator/operator.hpp"
 #include "dataflow/state/keyed_state_store.hpp"
-#include "dataflow/window/key_timer_queue.hpp"
 #include "dataflow/window/window_assigners.hpp"
+#include "dataflow/window/window_operator_base.hpp"
 #include "dataflow/window/window_options.hpp"
 
 namespace dataflow {
@@ -54,35 +54,67 @@ inline constexpr bool is_merging_v<session_windows> = true;
 template <class GapFn>
 inline constexpr bool is_merging_v<dynamic_session_windows<GapFn>> = true;
 
+/// One window's contents and trigger state.
+template <class Acc>
+struct pane {
+  time_window window;
+  Acc acc{};
+  std::int64_t elements = 0;  // in the contents (0 after a purge)
+  std::int64_t counted = 0;   // since the count trigger last fired
+  bool pending = true;        // the on-time firing has not happened yet
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(window, acc, elements, counted, pending);
+  }
+};
+
+/// A key's windows (snapshotted) and its queued wake-ups.
+template <class Acc>
+struct pane_key_state {
+  std::vector<pane<Acc>> panes;  // by start (and end)
+  timestamp event_wake = max_timestamp, processing_wake = max_timestamp;
+  template <class Archive>
+  void save(Archive& ar) const {
+    ar(panes);
+  }
+  template <class Archive>
+  void load(Archive& ar) {
+    ar(panes);
+  }
+};
+
 }  // namespace detail
 
 /// Emit(const K&, const time_window&, const Acc&, collector<Out>&) turns a fired window's
 /// accumulator into output records.
 template <class K, class In, class Agg, class Out, class KeyFn, class Emit, class Assigner>
-class window_operator final : public operator_base {
- public:
+class window_operator final
+    : public window_operator_base<window_operator<K, In, Agg, Out, KeyFn, Emit, Assigner>, K, In,
+                                  detail::pane_key_state<typename Agg::accumulator_type>> {
   using Acc = typename Agg::accumulator_type;
-  static constexpr timestamp none = max_timestamp;
+  using key_state = detail::pane_key_state<Acc>;
+  using pane = detail::pane<Acc>;
+  using base = window_operator_base<window_operator, K, In, key_state>;
+  friend base;
+  using base::none;
+  using base::opts_;
+  using base::proc_;
+  using base::state_;
+  using base::store_;
+  using base::wm_;
+
+ public:
   static constexpr bool merging = detail::is_merging_v<Assigner>;
 
   window_operator(KeyFn key_fn, Agg agg, Emit emit, Assigner assigner, window_options opts)
-      : key_fn_(std::move(key_fn)),
+      : base(std::move(opts), "window-panes"),
+        key_fn_(std::move(key_fn)),
         agg_(std::move(agg)),
         emit_(std::move(emit)),
-        assigner_(std::move(assigner)),
-        opts_(std::move(opts)) {}
-
-  void open(const operator_context& ctx) override {
-    store_.set_info(ctx.info);
-    clock_ = ctx.clock;
-    state_ = &store_.template value<key_state>("window-panes");
-  }
+        assigner_(std::move(assigner)) {}
 
   void on_batch(int, const batch_base& in, operator_output& out) override {
-    // Under the processing-time trigger, first fire what is due by now, so that whether an
-    // element re-fires a window at once does not depend on when the runtime last called us.
-    if (opts_.trigger.what() == window_trigger::kind::processing_time && clock_)
-      on_processing_time(clock_->now(), out);
+    this->catch_up_processing_time(out);
     for (auto& r : records_of<In>(in)) {
       store_.set_current_key(key_fn_(r.value));
       key_state& st = state_->get_or_create();
@@ -96,10 +128,7 @@ class window_operator final : public operator_base {
           added = true;
         }
       });
-      if (!added) {
-        ++late_;
-        if (!opts_.late_tag.empty()) out.side<In>(opts_.late_tag).push_back(r);
-      }
+      if (!added) this->on_late(r, out);
       if (st.panes.empty())
         state_->clear();
       else
@@ -107,101 +136,7 @@ class window_operator final : public operator_base {
     }
   }
 
-  void on_watermark(timestamp wm, operator_output& out) override {
-    wm_ = std::max(wm_, wm);
-    events_.pop_until(wm_, [&](timestamp t, const K& key) {
-      store_.set_current_key(key);
-      key_state* st = state_->get_mutable();
-      if (!st || st->event_wake != t) return;
-      st->event_wake = none;
-      settle(*st, out);
-    });
-    out.emit_watermark(wm);
-  }
-
-  void on_processing_time(timestamp now, operator_output& out) override {
-    proc_ = std::max(proc_, now);
-    processing_.pop_until(proc_, [&](timestamp t, const K& key) {
-      store_.set_current_key(key);
-      key_state* st = state_->get_mutable();
-      if (!st || st->processing_wake != t) return;
-      st->processing_wake = none;
-      settle(*st, out);
-    });
-  }
-
-  std::optional<timestamp> next_processing_timer() const override { return processing_.next(); }
-
-  status snapshot(std::string& out) const override {
-    std::string st;
-    if (auto s = store_.snapshot(st); !s) return s;
-    std::ostringstream os(std::ios::binary);
-    {
-      cereal::BinaryOutputArchive ar(os);
-      ar(snapshot_version, st, wm_, proc_);
-    }
-    out = std::move(os).str();
-    return status::ok();
-  }
-
-  status restore(std::string_view bytes) override {
-    std::uint32_t version = 0;
-    std::string st;
-    try {
-      std::istringstream is{std::string(bytes), std::ios::binary};
-      cereal::BinaryInputArchive ar(is);
-      ar(version, st, wm_, proc_);
-    } catch (const std::exception& e) {
-      return {errc::decode_failed, std::string("window snapshot: ") + e.what()};
-    }
-    if (version != snapshot_version)
-      return {errc::decode_failed, "window snapshot has format version " + std::to_string(version) +
-                                       ", expected " + std::to_string(snapshot_version)};
-    if (auto s = store_.restore(st); !s) return s;
-    events_.clear();
-    processing_.clear();
-    std::vector<K> keys;
-    store_.for_each_key("window-panes", [&](const K& k) { keys.push_back(k); });
-    for (auto& k : keys) {
-      store_.set_current_key(k);
-      key_state& s = *state_->get_mutable();
-      s.event_wake = s.processing_wake = none;
-      schedule(s);
-    }
-    return status::ok();
-  }
-
-  [[nodiscard]] std::uint64_t late_elements() const noexcept { return late_; }
-  [[nodiscard]] std::size_t keys_with_state() const noexcept { return store_.entries(); }
-
  private:
-  static constexpr std::uint32_t snapshot_version = 1;
-
-  struct pane {
-    time_window window;
-    Acc acc{};
-    std::int64_t elements = 0;  // in the contents (0 after a purge)
-    std::int64_t counted = 0;   // since the count trigger last fired
-    bool pending = true;        // the on-time firing has not happened yet
-    template <class Archive>
-    void serialize(Archive& ar) {
-      ar(window, acc, elements, counted, pending);
-    }
-  };
-
-  struct key_state {
-    std::vector<pane> panes;  // by start (and end)
-    timestamp event_wake = none, processing_wake = none;
-    template <class Archive>
-    void save(Archive& ar) const {
-      ar(panes);
-    }
-    template <class Archive>
-    void load(Archive& ar) {
-      ar(panes);
-    }
-  };
-
   [[nodiscard]] window_trigger::kind trigger() const noexcept { return opts_.trigger.what(); }
   [[nodiscard]] bool is_cleaned(const time_window& w) const noexcept {
     return w.max_timestamp() + opts_.allowed_lateness <= wm_;
@@ -313,30 +248,25 @@ class window_operator final : public operator_base {
       clean = std::min(clean, p.window.max_timestamp() + opts_.allowed_lateness);
       if (p.pending) fire_at = std::min(fire_at, p.window.max_timestamp());
     }
-    const timestamp ev =
-        trigger() == window_trigger::kind::event_time ? std::min(clean, fire_at) : clean;
-    if (ev < st.event_wake) {
-      st.event_wake = ev;
-      events_.add(ev, store_.current_key());
-    }
-    if (trigger() == window_trigger::kind::processing_time && fire_at < st.processing_wake) {
-      st.processing_wake = fire_at;
-      processing_.add(fire_at, store_.current_key());
+    switch (trigger()) {
+      case window_trigger::kind::event_time:
+        this->queue_wakes(st, std::min(clean, fire_at), none);
+        break;
+      case window_trigger::kind::processing_time:
+        this->queue_wakes(st, clean, fire_at);
+        break;
+      case window_trigger::kind::count:
+        this->queue_wakes(st, clean, none);
+        break;
     }
   }
+
+  static void reset_derived(key_state&) {}
 
   KeyFn key_fn_;
   Agg agg_;
   Emit emit_;
   Assigner assigner_;
-  window_options opts_;
-  keyed_state_store<K> store_;
-  value_state<key_state>* state_ = nullptr;
-  key_timer_queue<K> events_, processing_;
-  const processing_clock* clock_ = nullptr;
-  timestamp wm_ = min_timestamp;
-  timestamp proc_ = min_timestamp;
-  std::uint64_t late_ = 0;
 };
 
 }  // namespace dataflow

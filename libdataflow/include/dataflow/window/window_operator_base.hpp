@@ -1,0 +1,149 @@
+// What both window operators share: per-key state in the keyed state store, the wake-up queues
+// in event time and processing time, the watermark and processing time seen, late elements,
+// and snapshots. `Derived` (CRTP) supplies, for its KeyState (which has event_wake and
+// processing_wake members):
+//   void settle(KeyState&, operator_output&)  fire what is due, clean up, queue the next wake-up
+//   void schedule(KeyState&)                  queue the key's next wake-ups
+//   void reset_derived(KeyState&)             forget state derived from the snapshotted part
+// Thread-safety: owned by one operator instance.
+#pragma once
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "dataflow/operator/operator.hpp"
+#include "dataflow/state/keyed_state_store.hpp"
+#include "dataflow/window/key_timer_queue.hpp"
+#include "dataflow/window/window_options.hpp"
+
+namespace dataflow {
+
+template <class Derived, class K, class In, class KeyState>
+class window_operator_base : public operator_base {
+ public:
+  static constexpr timestamp none = max_timestamp;
+
+  window_operator_base(window_options opts, const char* state_name)
+      : opts_(std::move(opts)), state_name_(state_name) {}
+
+  void open(const operator_context& ctx) override {
+    store_.set_info(ctx.info);
+    clock_ = ctx.clock;
+    state_ = &store_.template value<KeyState>(state_name_);
+  }
+
+  void on_watermark(timestamp wm, operator_output& out) override {
+    wm_ = std::max(wm_, wm);
+    events_.pop_until(wm_, [&](timestamp t, const K& key) {
+      store_.set_current_key(key);
+      KeyState* st = state_->get_mutable();
+      if (!st || st->event_wake != t) return;  // a superseded entry
+      st->event_wake = none;
+      self().settle(*st, out);
+    });
+    out.emit_watermark(wm);
+  }
+
+  void on_processing_time(timestamp now, operator_output& out) override {
+    proc_ = std::max(proc_, now);
+    processing_.pop_until(proc_, [&](timestamp t, const K& key) {
+      store_.set_current_key(key);
+      KeyState* st = state_->get_mutable();
+      if (!st || st->processing_wake != t) return;
+      st->processing_wake = none;
+      self().settle(*st, out);
+    });
+  }
+
+  std::optional<timestamp> next_processing_timer() const override { return processing_.next(); }
+
+  status snapshot(std::string& out) const override {
+    std::string st;
+    if (auto s = store_.snapshot(st); !s) return s;
+    std::ostringstream os(std::ios::binary);
+    {
+      cereal::BinaryOutputArchive ar(os);
+      ar(snapshot_version, st, wm_, proc_);
+    }
+    out = std::move(os).str();
+    return status::ok();
+  }
+
+  status restore(std::string_view bytes) override {
+    std::uint32_t version = 0;
+    std::string st;
+    try {
+      std::istringstream is{std::string(bytes), std::ios::binary};
+      cereal::BinaryInputArchive ar(is);
+      ar(version, st, wm_, proc_);
+    } catch (const std::exception& e) {
+      return {errc::decode_failed, std::string("window snapshot: ") + e.what()};
+    }
+    if (version != snapshot_version)
+      return {errc::decode_failed, "window snapshot has format version " + std::to_string(version) +
+                                       ", expected " + std::to_string(snapshot_version)};
+    if (auto s = store_.restore(st); !s) return s;
+    // Wake-ups and derived aggregates are not in the snapshot: rebuild them.
+    events_.clear();
+    processing_.clear();
+    std::vector<K> keys;
+    store_.for_each_key(state_name_, [&](const K& k) { keys.push_back(k); });
+    for (auto& k : keys) {
+      store_.set_current_key(k);
+      KeyState& s = *state_->get_mutable();
+      s.event_wake = s.processing_wake = none;
+      self().reset_derived(s);
+      self().schedule(s);
+    }
+    return status::ok();
+  }
+
+  /// Elements that came too late for every window they belong to (side output or dropped).
+  [[nodiscard]] std::uint64_t late_elements() const noexcept { return late_; }
+  /// Keys with window state; 0 once every window has been cleaned up.
+  [[nodiscard]] std::size_t keys_with_state() const noexcept { return store_.entries(); }
+
+ protected:
+  static constexpr std::uint32_t snapshot_version = 1;
+
+  /// Under the processing-time trigger, fires what is due by the clock first, so that whether an
+  /// element re-fires a window at once does not depend on when the runtime last called us.
+  void catch_up_processing_time(operator_output& out) {
+    if (opts_.trigger.what() == window_trigger::kind::processing_time && clock_)
+      on_processing_time(clock_->now(), out);
+  }
+
+  void on_late(const record<In>& r, operator_output& out) {
+    ++late_;
+    if (!opts_.late_tag.empty()) out.side<In>(opts_.late_tag).push_back(r);
+  }
+
+  /// Queues wake-ups at `ev` (event time) and `pt` (processing time) when earlier than queued.
+  void queue_wakes(KeyState& st, timestamp ev, timestamp pt) {
+    if (ev < st.event_wake) {
+      st.event_wake = ev;
+      events_.add(ev, store_.current_key());
+    }
+    if (pt < st.processing_wake) {
+      st.processing_wake = pt;
+      processing_.add(pt, store_.current_key());
+    }
+  }
+
+  window_options opts_;
+  keyed_state_store<K> store_;
+  value_state<KeyState>* state_ = nullptr;
+  timestamp wm_ = min_timestamp;
+  timestamp proc_ = min_timestamp;
+
+ private:
+  Derived& self() { return static_cast<Derived&>(*this); }
+
+  const char* state_name_;
+  const processing_clock* clock_ = nullptr;
+  key_timer_queue<K> events_, processing_;
+  std::uint64_t late_ = 0;
+};
+
+}  // namespace dataflow
