@@ -1,9 +1,11 @@
-// The dataflow command line: `dataflow --help`, `dataflow version`, `dataflow demo`.
+// The dataflow command line: `dataflow --help`, `version`, `demo`, and for pipeline files
+// `run`, `validate` and `graph`.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "dataflow/version.hpp"
 #include "demo_job.hpp"
+#include "pipeline_commands.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"dataflow: event-time stream processing on actors"};
@@ -33,6 +35,24 @@ int main(int argc, char** argv) {
               "Schedule actors from one shared queue instead of work stealing");
   int rc = 0;
   d->callback([&] { rc = dataflow::apps::run_demo(demo); });
+
+  dataflow::apps::run_options run;
+  auto* r = app.add_subcommand("run", "Run a pipeline file embedded until its inputs are done");
+  r->add_option("pipeline", run.pipeline, "The pipeline file (YAML)")->required();
+  r->add_flag("!--no-progress", run.progress, "No progress line on stderr");
+  r->callback([&] { rc = dataflow::apps::run_pipeline(run); });
+
+  std::string validate_path;
+  auto* v = app.add_subcommand("validate", "Check a pipeline file and print its graph");
+  v->add_option("pipeline", validate_path, "The pipeline file (YAML)")->required();
+  v->callback([&] { rc = dataflow::apps::validate_pipeline(validate_path); });
+
+  std::string graph_path;
+  bool graph_json = false;
+  auto* g = app.add_subcommand("graph", "Print a pipeline file's logical graph");
+  g->add_option("pipeline", graph_path, "The pipeline file (YAML)")->required();
+  g->add_flag("--json", graph_json, "As JSON");
+  g->callback([&] { rc = dataflow::apps::print_pipeline_graph(graph_path, graph_json); });
 
   CLI11_PARSE(app, argc, argv);
   return rc;

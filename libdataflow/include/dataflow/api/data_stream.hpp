@@ -84,10 +84,11 @@ class data_stream {
   /// The same, after giving each record the timestamp `timestamp_fn(const T&)` (or
   /// `timestamp_fn(const T&, timestamp current)`) returns.
   template <class F>
-    requires(std::is_invocable_v<const F&, const T&> ||
-             std::is_invocable_v<const F&, const T&, timestamp>)
-  data_stream<T> assign_timestamps_and_watermarks(watermark_strategy strategy, F timestamp_fn,
-                                                  std::string name = "watermarks") const {
+  requires(std::is_invocable_v<const F&, const T&> ||
+           std::is_invocable_v<const F&, const T&, timestamp>)
+      data_stream<T> assign_timestamps_and_watermarks(watermark_strategy strategy, F timestamp_fn,
+                                                      std::string name = "watermarks")
+  const {
     return add<T>(std::move(name), "watermarks", [strategy, timestamp_fn] {
       return std::make_unique<watermark_assigner_operator<T, F>>(strategy, timestamp_fn);
     });
@@ -100,6 +101,8 @@ class data_stream {
   /// This stream and `others` as one stream (their watermark is the minimum of all).
   template <class... Streams>
   data_stream<T> union_with(const Streams&... others) const;
+  /// The same for a list of streams known at run time.
+  data_stream<T> union_with(const std::vector<data_stream<T>>& others) const;
 
   /// The next edge sends records round-robin to all receivers.
   data_stream<T> rebalance() const { return with_partitioning(partitioning::rebalance); }
@@ -127,8 +130,7 @@ class data_stream {
 
   /// Writes the stream as JSON lines to a file or stdout (see sink/json_lines_sink.hpp). `T` is
   /// row, dead_letter, or any type with `append_json_line(std::string&, const T&)`.
-  data_stream<T> sink_to_json_lines(json_sink_options opts,
-                                    std::string name = "json_lines") const {
+  data_stream<T> sink_to_json_lines(json_sink_options opts, std::string name = "json_lines") const {
     return sink_to([opts] { return std::make_unique<json_lines_sink_function<T>>(opts); },
                    std::move(name));
   }
@@ -231,6 +233,20 @@ dataflow::data_stream<T> dataflow::data_stream<T>::union_with(const Streams&... 
   int id = env_->graph().add_node(std::move(n));
   connect(id, 0);
   (others.connect(id, 0), ...);
+  return data_stream<T>(env_, id);
+}
+
+template <class T>
+dataflow::data_stream<T> dataflow::data_stream<T>::union_with(
+    const std::vector<data_stream<T>>& others) const {
+  job_node n;
+  n.name = "union";
+  n.kind = "union";
+  n.output_type = &record_type_of<T>();
+  n.make_operator = [] { return std::make_unique<union_operator<T>>(); };
+  int id = env_->graph().add_node(std::move(n));
+  connect(id, 0);
+  for (auto& o : others) o.connect(id, 0);
   return data_stream<T>(env_, id);
 }
 

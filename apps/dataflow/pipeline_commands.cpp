@@ -1,0 +1,110 @@
+#include "pipeline_commands.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "dataflow/actors/local_environment.hpp"
+#include "dataflow/pipeline/pipeline_builder.hpp"
+#include "dataflow/pipeline/pipeline_parser.hpp"
+
+namespace dataflow::apps {
+namespace {
+
+/// Parses and builds the pipeline, or prints why not.
+bool load(const std::string& path, environment& env, built_pipeline& built) {
+  auto spec = parse_pipeline_file(path);
+  if (!spec) {
+    std::fprintf(stderr, "dataflow: %s\n", spec.error().message().c_str());
+    return false;
+  }
+  auto b = build_pipeline(*spec, env);
+  if (!b) {
+    std::fprintf(stderr, "dataflow: %s\n", b.error().message().c_str());
+    return false;
+  }
+  if (auto s = env.graph().validate(env.options().parallelism, env.options().max_parallelism); !s) {
+    std::fprintf(stderr, "dataflow: %s: %s\n", path.c_str(), s.message().c_str());
+    return false;
+  }
+  built = std::move(*b);
+  return true;
+}
+
+struct totals {
+  std::uint64_t records = 0, dead = 0, bytes = 0;
+  double fraction = 0;
+};
+
+totals sum(const built_pipeline& b) {
+  totals t;
+  double f = 0;
+  for (auto& s : b.sources) {
+    t.records += s.progress->records.load();
+    t.dead += s.progress->dead_letters.load();
+    t.bytes += s.progress->bytes.load();
+    f += s.progress->fraction();
+  }
+  t.fraction = b.sources.empty() ? 1.0 : f / static_cast<double>(b.sources.size());
+  return t;
+}
+
+}  // namespace
+
+int validate_pipeline(const std::string& path) {
+  local_environment env;
+  built_pipeline built;
+  if (!load(path, env, built)) return 1;
+  std::printf("%s: valid\n%s\n", path.c_str(), env.graph().to_text().c_str());
+  return 0;
+}
+
+int print_pipeline_graph(const std::string& path, bool json) {
+  local_environment env;
+  built_pipeline built;
+  if (!load(path, env, built)) return 1;
+  std::printf("%s\n", json ? env.graph().to_json().c_str() : env.graph().to_text().c_str());
+  return 0;
+}
+
+int run_pipeline(const run_options& opts) {
+  local_environment env;
+  built_pipeline built;
+  if (!load(opts.pipeline, env, built)) return 1;
+  auto job = env.execute_async();
+  if (!job) {
+    std::fprintf(stderr, "dataflow: %s\n", job.error().message().c_str());
+    return 1;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  const bool show = opts.progress && isatty(STDERR_FILENO);
+  while (!(*job)->wait_for(std::chrono::milliseconds(show ? 250 : 1000))) {
+    if (show) {
+      auto t = sum(built);
+      std::fprintf(stderr, "\r%llu records, %.1f MB, %.0f%% of input, %.0f records/s   ",
+                   static_cast<unsigned long long>(t.records), static_cast<double>(t.bytes) / 1e6,
+                   t.fraction * 100, static_cast<double>(t.records) / seconds());
+    }
+  }
+  if (show) std::fprintf(stderr, "\n");
+  auto result = (*job)->wait();
+  if (!result) {
+    std::fprintf(stderr, "dataflow: %s failed: %s\n", opts.pipeline.c_str(),
+                 result.error().to_string().c_str());
+    return 1;
+  }
+  auto t = sum(built);
+  const double secs = seconds();
+  std::fprintf(stderr,
+               "done: %llu records, %llu dead letters, %.1f MB read, %.3f s, %.0f records/s\n",
+               static_cast<unsigned long long>(t.records), static_cast<unsigned long long>(t.dead),
+               static_cast<double>(t.bytes) / 1e6, secs,
+               secs > 0 ? static_cast<double>(t.records) / secs : 0.0);
+  return 0;
+}
+
+}  // namespace dataflow::apps

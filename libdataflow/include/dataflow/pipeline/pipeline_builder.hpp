@@ -1,0 +1,37 @@
+// Turns a parsed pipeline file into a job graph on an environment: sources, steps and sinks
+// become the same operators a C++ job uses (JSON-lines source, filter, map, union, watermark
+// assigner, window operators over rows with row_aggregates, JSON-lines sinks). Problems that
+// the file's syntax cannot show (a step reading a stream that does not exist, two streams with
+// one name, an invalid window) are reported with the place in the file.
+//
+//   auto spec = dataflow::parse_pipeline_file("pipeline.yaml");
+//   dataflow::local_environment env;
+//   auto built = dataflow::build_pipeline(*spec, env);   // then env.execute()
+//
+// Window results are rows: the key fields, window_start and window_end (ms), then the
+// aggregates. Late data and dead letters keep the input rows and lines unchanged.
+// Thread-safety: build from one thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dataflow/api/environment.hpp"
+#include "dataflow/io/json_lines_source.hpp"
+#include "dataflow/pipeline/pipeline_spec.hpp"
+
+namespace dataflow {
+
+/// What a built pipeline offers while it runs.
+struct built_pipeline {
+  struct source_progress {
+    std::string name;
+    std::shared_ptr<json_source_progress> progress;
+  };
+  std::vector<source_progress> sources;
+};
+
+expected<built_pipeline> build_pipeline(const pipeline_spec& spec, environment& env);
+
+}  // namespace dataflow

@@ -1,0 +1,107 @@
+// A pipeline file, parsed: named sources, steps and sinks, each with the place in the file it
+// came from, so that building the job can still name the file, line and key of a problem.
+// docs/pipeline-reference.md documents every key. Thread-safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dataflow/aggregate/row_aggregates.hpp"
+#include "dataflow/json/json_line_parser.hpp"
+#include "dataflow/row/value.hpp"
+#include "dataflow/time/timestamp.hpp"
+#include "dataflow/window/window_trigger.hpp"
+
+namespace dataflow {
+
+/// Where something is in the pipeline file.
+struct source_location {
+  std::string file;
+  int line = 0;     // 1-based; 0 when unknown
+  int column = 0;   // 1-based
+  std::string key;  // the path of keys, e.g. steps[2].window.size
+  [[nodiscard]] std::string to_string() const;
+};
+
+/// How a stream's watermarks are made.
+struct watermark_spec {
+  enum class kind : std::uint8_t { none, monotonous, bounded_out_of_orderness, punctuated };
+  kind what = kind::none;
+  duration_ms max_delay = 0;
+  duration_ms idleness = 0;  // 0: none
+};
+
+struct source_spec {
+  std::string name;
+  source_location where;
+  std::string type;  // json_lines
+  std::string path;
+  json_parse_options parse;
+  watermark_spec watermarks;
+  std::string dead_letters;  // a JSON-lines file; empty: <name>.dead-letters.jsonl
+  int parallelism = 0;       // 0: the pipeline's
+};
+
+struct comparison {
+  std::string field;
+  std::string op;  // == != < <= > >=
+  value literal;
+};
+
+struct window_spec {
+  enum class kind : std::uint8_t { tumbling, sliding, session };
+  kind what = kind::tumbling;
+  duration_ms size = 0, slide = 0, offset = 0, gap = 0;
+};
+
+struct aggregate_spec {
+  row_aggregate_kind kind = row_aggregate_kind::count;
+  std::string field;   // empty for count over rows
+  std::string output;  // defaults to <kind> or <kind>_<field>
+};
+
+/// One step: exactly one of the operations is set.
+struct step_spec {
+  enum class kind : std::uint8_t { filter, project, rename, union_all, watermarks, window };
+  std::string name;
+  source_location where;
+  kind what = kind::filter;
+  std::vector<std::string> inputs;  // one, or several for union
+  int parallelism = 0;
+
+  std::vector<comparison> conditions;                        // filter: all must hold
+  std::vector<std::string> fields;                           // project
+  std::vector<std::pair<std::string, std::string>> renames;  // rename: from, to
+  watermark_spec watermarks;                                 // watermarks
+  std::vector<std::string> key_by;                           // window (empty: all)
+  window_spec window;                                        // window
+  window_trigger trigger = window_trigger::event_time();     // window
+  duration_ms allowed_lateness = 0;                          // window
+  std::string late_output;  // window: the name of the late-data stream; empty: dropped
+  std::vector<aggregate_spec> aggregates;  // window
+};
+
+struct sink_spec {
+  std::string name;
+  source_location where;
+  std::string input;
+  std::string type;  // json_lines | stdout
+  std::string path;
+  bool write_watermarks = false;
+  std::uint64_t roll_bytes = 0;
+  duration_ms roll_interval = 0;
+  int parallelism = 0;
+};
+
+struct pipeline_spec {
+  std::string file;
+  std::string name = "pipeline";
+  int parallelism = 1;
+  std::vector<source_spec> sources;
+  std::vector<step_spec> steps;
+  std::vector<sink_spec> sinks;
+};
+
+}  // namespace dataflow

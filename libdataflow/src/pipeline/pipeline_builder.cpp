@@ -1,0 +1,235 @@
+#include "dataflow/pipeline/pipeline_builder.hpp"
+
+#include <map>
+
+#include "dataflow/aggregate/row_aggregates.hpp"
+#include "dataflow/api/data_stream.hpp"
+#include "dataflow/row/row_key.hpp"
+
+namespace dataflow {
+namespace {
+
+struct build_error {
+  std::string message;
+};
+
+[[noreturn]] void fail(const source_location& where, const std::string& key,
+                       const std::string& what) {
+  auto at = where;
+  at.key = at.key.empty() ? key : at.key + "." + key;
+  throw build_error{at.to_string() + ": " + what};
+}
+
+watermark_strategy strategy_of(const watermark_spec& w) {
+  watermark_strategy s = watermark_strategy::none();
+  switch (w.what) {
+    case watermark_spec::kind::none:
+    case watermark_spec::kind::punctuated:  // the source reads them from the input
+      break;
+    case watermark_spec::kind::monotonous:
+      s = watermark_strategy::monotonous();
+      break;
+    case watermark_spec::kind::bounded_out_of_orderness:
+      s = watermark_strategy::bounded_out_of_orderness(w.max_delay);
+      break;
+  }
+  return w.idleness > 0 ? s.with_idleness(w.idleness) : s;
+}
+
+bool holds(const comparison& c, field_id f, const row& r) {
+  const value* v = r.find(f);
+  if (!v) return false;  // a missing field satisfies no comparison
+  int cmp = compare(*v, c.literal);
+  if (c.op == "==") return cmp == 0;
+  if (c.op == "!=") return cmp != 0;
+  if (c.op == "<") return cmp < 0;
+  if (c.op == "<=") return cmp <= 0;
+  if (c.op == ">") return cmp > 0;
+  return cmp >= 0;
+}
+
+class builder {
+ public:
+  builder(const pipeline_spec& spec, environment& env) : spec_(spec), env_(env) {}
+
+  built_pipeline build() {
+    env_.set_parallelism(spec_.parallelism);
+    env_.options().name = spec_.name;
+    for (auto& s : spec_.sources) add_source(s);
+    for (auto& s : spec_.steps) add_step(s);
+    for (auto& s : spec_.sinks) add_sink(s);
+    return std::move(built_);
+  }
+
+ private:
+  void define(const std::string& name, data_stream<row> s, const source_location& where) {
+    if (streams_.count(name)) fail(where, "name", "a stream named \"" + name + "\" exists already");
+    streams_.emplace(name, s);
+  }
+
+  data_stream<row> stream(const std::string& name, const source_location& where,
+                          const std::string& key) {
+    auto it = streams_.find(name);
+    if (it != streams_.end()) return it->second;
+    std::string known;
+    for (auto& [n, _] : streams_) known += (known.empty() ? "" : ", ") + n;
+    fail(where, key,
+         "no stream named \"" + name +
+             "\" (sources, steps and late outputs defined above: " + known + ")");
+  }
+
+  void add_source(const source_spec& s) {
+    json_source_options o;
+    o.path = s.path;
+    o.parse = s.parse;
+    o.watermarks = strategy_of(s.watermarks);
+    o.watermarks_in_input = s.watermarks.what == watermark_spec::kind::punctuated;
+    o.progress = std::make_shared<json_source_progress>();
+    built_.sources.push_back({s.name, o.progress});
+    auto rows = env_.from_json_lines(o, s.name);
+    rows.uid("source-" + s.name);
+    if (s.parallelism) rows.set_parallelism(s.parallelism);
+    json_sink_options dead;
+    dead.path = s.dead_letters.empty() ? s.name + ".dead-letters.jsonl" : s.dead_letters;
+    rows.side_output(json_lines_dead_letters)
+        .sink_to_json_lines(dead, s.name + "-dead-letters")
+        .set_parallelism(1);
+    define(s.name, rows, s.where);
+  }
+
+  void add_step(const step_spec& s) {
+    std::vector<data_stream<row>> in;
+    for (std::size_t i = 0; i < s.inputs.size(); ++i)
+      in.push_back(
+          stream(s.inputs[i], s.where, s.what == step_spec::kind::union_all ? "union" : "input"));
+    data_stream<row> out = in[0];
+    switch (s.what) {
+      case step_spec::kind::filter: {
+        std::vector<std::pair<comparison, field_id>> conds;
+        for (auto& c : s.conditions) conds.emplace_back(c, field_id::of(c.field));
+        out = in[0].filter(
+            [conds](const row& r) {
+              for (auto& [c, f] : conds)
+                if (!holds(c, f, r)) return false;
+              return true;
+            },
+            s.name);
+        break;
+      }
+      case step_spec::kind::project: {
+        std::vector<field_id> keep;
+        for (auto& f : s.fields) keep.push_back(field_id::of(f));
+        out = in[0].map(
+            [keep](const row& r) {
+              row p;
+              p.reserve(keep.size());
+              for (auto f : keep)
+                if (const value* v = r.find(f)) p.append(f, *v);
+              return p;
+            },
+            s.name);
+        break;
+      }
+      case step_spec::kind::rename: {
+        std::vector<std::pair<field_id, field_id>> names;
+        for (auto& [from, to] : s.renames) names.emplace_back(field_id::of(from), field_id::of(to));
+        out = in[0].map(
+            [names](const row& r) {
+              row p = r;
+              for (auto [from, to] : names) p.rename(from, to);
+              return p;
+            },
+            s.name);
+        break;
+      }
+      case step_spec::kind::union_all:
+        out = in[0].union_with(std::vector<data_stream<row>>(in.begin() + 1, in.end()));
+        out.name(s.name);
+        break;
+      case step_spec::kind::watermarks:
+        out = in[0].assign_timestamps_and_watermarks(strategy_of(s.watermarks), s.name);
+        break;
+      case step_spec::kind::window:
+        out = add_window(s, in[0]);
+        break;
+    }
+    out.uid("step-" + s.name);
+    if (s.parallelism) out.set_parallelism(s.parallelism);
+    define(s.name, out, s.where);
+  }
+
+  data_stream<row> add_window(const step_spec& s, const data_stream<row>& in) {
+    std::vector<field_id> key_ids;
+    for (auto& k : s.key_by) key_ids.push_back(field_id::of(k));
+    std::vector<row_aggregate_spec> specs;
+    for (auto& a : s.aggregates)
+      specs.push_back(
+          {a.kind, a.field.empty() ? field_id{} : field_id::of(a.field), field_id::of(a.output)});
+    const field_id start_id = field_id::of("window_start"), end_id = field_id::of("window_end");
+    auto result = [key_ids, start_id, end_id](const row_key& k, const time_window& w,
+                                              const row& aggs) {
+      row out;
+      out.reserve(key_ids.size() + 2 + aggs.size());
+      for (std::size_t i = 0; i < key_ids.size(); ++i) out.append(key_ids[i], k[i]);
+      out.append(start_id, w.start);
+      out.append(end_id, w.end);
+      for (auto& f : aggs) out.append(f.id, f.value);
+      return out;
+    };
+    auto keyed = in.key_by([key_ids](const row& r) { return row_key::of(r, key_ids); });
+    output_tag<row> late{s.late_output};
+    auto run = [&](auto assigner) {
+      try {
+        auto w = keyed.window(assigner);
+        w.trigger(s.trigger).allowed_lateness(s.allowed_lateness);
+        if (!s.late_output.empty()) w.side_output_late_data(late);
+        return w.aggregate(row_aggregates(specs), result, s.name);
+      } catch (const std::invalid_argument& e) {
+        fail(s.where, "window", e.what());
+      }
+    };
+    data_stream<row> out = [&] {
+      switch (s.window.what) {
+        case window_spec::kind::tumbling:
+          return run(tumbling_windows(s.window.size, s.window.offset));
+        case window_spec::kind::sliding:
+          return run(sliding_windows(s.window.size, s.window.slide, s.window.offset));
+        case window_spec::kind::session:
+          break;
+      }
+      return run(session_windows(s.window.gap));
+    }();
+    if (key_ids.empty()) out.set_parallelism(1);  // one window per time range over everything
+    if (!s.late_output.empty()) define(s.late_output, out.side_output(late), s.where);
+    return out;
+  }
+
+  void add_sink(const sink_spec& s) {
+    auto in = stream(s.input, s.where, "input");
+    json_sink_options o;
+    o.path = s.type == "stdout" ? "" : s.path;
+    o.write_watermarks = s.write_watermarks;
+    o.roll_bytes = s.roll_bytes;
+    o.roll_interval = s.roll_interval;
+    auto sink = in.sink_to_json_lines(o, s.name);
+    if (s.parallelism) sink.set_parallelism(s.parallelism);
+    if (s.type == "stdout") sink.set_parallelism(1);
+  }
+
+  const pipeline_spec& spec_;
+  environment& env_;
+  std::map<std::string, data_stream<row>> streams_;
+  built_pipeline built_;
+};
+
+}  // namespace
+
+expected<built_pipeline> build_pipeline(const pipeline_spec& spec, environment& env) {
+  try {
+    return builder(spec, env).build();
+  } catch (const build_error& e) {
+    return status{errc::invalid_configuration, e.message};
+  }
+}
+
+}  // namespace dataflow

@@ -1,0 +1,465 @@
+#include "dataflow/pipeline/pipeline_parser.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "dataflow/core/parse_duration.hpp"
+
+namespace dataflow {
+
+std::string source_location::to_string() const {
+  std::string s = file;
+  if (line > 0) s += ":" + std::to_string(line) + ":" + std::to_string(column);
+  if (!key.empty()) s += ": " + key;
+  return s;
+}
+
+namespace {
+
+/// Thrown inside the parser only; parse_pipeline turns it into a status.
+struct parse_error {
+  std::string message;
+};
+
+class reader {
+ public:
+  explicit reader(std::string file) : file_(std::move(file)) {}
+
+  source_location at(const YAML::Node& n, const std::string& key) const {
+    auto m = n.Mark();
+    return {file_, m.line >= 0 ? m.line + 1 : 0, m.column >= 0 ? m.column + 1 : 0, key};
+  }
+
+  [[noreturn]] void fail(const YAML::Node& n, const std::string& key,
+                         const std::string& what) const {
+    throw parse_error{at(n, key).to_string() + ": " + what};
+  }
+
+  /// Checks that `map` has only the keys in `allowed`.
+  void only(const YAML::Node& map, const std::string& key,
+            std::initializer_list<const char*> allowed) const {
+    if (!map.IsMap()) fail(map, key, "expected a mapping (key: value lines)");
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      auto k = it->first.as<std::string>();
+      if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return k == a; })) {
+        std::string list;
+        for (auto* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
+        fail(it->first, join(key, k), "unknown key \"" + k + "\"; expected one of: " + list);
+      }
+    }
+  }
+
+  static std::string join(const std::string& a, const std::string& b) {
+    return a.empty() ? b : a + "." + b;
+  }
+
+  std::string str(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsScalar()) fail(n, key, "expected a string");
+    return n.as<std::string>();
+  }
+  std::string required_str(const YAML::Node& map, const char* k, const std::string& key) const {
+    auto n = map[k];
+    if (!n) fail(map, join(key, k), "missing; this key is required");
+    return str(n, join(key, k));
+  }
+  std::int64_t integer(const YAML::Node& n, const std::string& key) const {
+    std::int64_t v = 0;
+    if (!n.IsScalar() || !YAML::convert<std::int64_t>::decode(n, v))
+      fail(n, key, "expected an integer, got \"" + scalar(n) + "\"");
+    return v;
+  }
+  int positive_int(const YAML::Node& n, const std::string& key) const {
+    auto v = integer(n, key);
+    if (v <= 0 || v > 1 << 20) fail(n, key, "expected a positive integer, got " + scalar(n));
+    return static_cast<int>(v);
+  }
+  bool boolean(const YAML::Node& n, const std::string& key) const {
+    bool v = false;
+    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v))
+      fail(n, key, "expected true or false, got \"" + scalar(n) + "\"");
+    return v;
+  }
+  duration_ms duration(const YAML::Node& n, const std::string& key) const {
+    auto d = parse_duration(str(n, key));
+    if (!d)
+      fail(n, key,
+           "expected a duration such as 250ms, 5s, 1m, 1h or 7d, got \"" + scalar(n) + "\"");
+    return *d;
+  }
+  std::uint64_t bytes(const YAML::Node& n, const std::string& key) const {
+    auto s = str(n, key);
+    std::uint64_t mult = 1;
+    std::string num = s;
+    for (auto [suffix, m] : {std::pair{"KB", 1ull << 10}, {"MB", 1ull << 20}, {"GB", 1ull << 30}})
+      if (s.size() > 2 && s.substr(s.size() - 2) == suffix) {
+        mult = m;
+        num = s.substr(0, s.size() - 2);
+      }
+    try {
+      std::size_t used = 0;
+      auto v = std::stoull(num, &used);
+      if (used == num.size() && v > 0) return v * mult;
+    } catch (const std::exception&) {
+    }
+    fail(n, key, "expected a size such as 1048576, 512KB, 64MB or 1GB, got \"" + s + "\"");
+  }
+  std::vector<std::string> names(const YAML::Node& n, const std::string& key) const {
+    std::vector<std::string> out;
+    if (n.IsScalar()) {
+      out.push_back(n.as<std::string>());
+    } else if (n.IsSequence()) {
+      for (std::size_t i = 0; i < n.size(); ++i)
+        out.push_back(str(n[i], key + "[" + std::to_string(i) + "]"));
+    } else {
+      fail(n, key, "expected a name or a list of names");
+    }
+    if (out.empty()) fail(n, key, "expected at least one name");
+    return out;
+  }
+  static std::string scalar(const YAML::Node& n) {
+    return n.IsScalar() ? n.as<std::string>() : std::string("(not a single value)");
+  }
+  /// A YAML scalar as a value: int, double, bool, null or string.
+  static value literal(const YAML::Node& n) {
+    if (n.IsNull()) return value{};
+    std::int64_t i = 0;
+    double d = 0;
+    bool b = false;
+    const auto& tag = n.Tag();
+    if (tag != "!" && YAML::convert<std::int64_t>::decode(n, i)) return value{i};
+    if (tag != "!" && YAML::convert<double>::decode(n, d)) return value{d};
+    if (tag != "!" && YAML::convert<bool>::decode(n, b)) return value{b};
+    return value{n.as<std::string>()};
+  }
+
+  watermark_spec watermarks(const YAML::Node& n, const std::string& key) const {
+    only(n, key, {"strategy", "max_delay", "idleness"});
+    watermark_spec w;
+    auto s = required_str(n, "strategy", key);
+    if (s == "none")
+      w.what = watermark_spec::kind::none;
+    else if (s == "monotonous")
+      w.what = watermark_spec::kind::monotonous;
+    else if (s == "bounded_out_of_orderness")
+      w.what = watermark_spec::kind::bounded_out_of_orderness;
+    else if (s == "punctuated")
+      w.what = watermark_spec::kind::punctuated;
+    else
+      fail(n["strategy"], join(key, "strategy"),
+           "expected none, monotonous, bounded_out_of_orderness or punctuated, got \"" + s + "\"");
+    if (auto d = n["max_delay"]) {
+      if (w.what != watermark_spec::kind::bounded_out_of_orderness)
+        fail(d, join(key, "max_delay"), "only for strategy bounded_out_of_orderness");
+      w.max_delay = duration(d, join(key, "max_delay"));
+    } else if (w.what == watermark_spec::kind::bounded_out_of_orderness) {
+      fail(n, join(key, "max_delay"), "missing; bounded_out_of_orderness needs it");
+    }
+    if (auto d = n["idleness"]) w.idleness = duration(d, join(key, "idleness"));
+    return w;
+  }
+
+  source_spec source(const YAML::Node& n, const std::string& key) const {
+    only(n, key,
+         {"name", "type", "path", "event_time", "watermarks", "dead_letters", "fields",
+          "parallelism"});
+    source_spec s;
+    s.where = at(n, key);
+    s.name = required_str(n, "name", key);
+    s.type = required_str(n, "type", key);
+    if (s.type != "json_lines")
+      fail(n["type"], join(key, "type"), "expected json_lines, got \"" + s.type + "\"");
+    s.path = required_str(n, "path", key);
+    if (auto e = n["event_time"]) {
+      const auto k = join(key, "event_time");
+      only(e, k, {"field", "format"});
+      s.parse.timestamp_field = required_str(e, "field", k);
+      if (auto f = e["format"]) {
+        auto v = str(f, join(k, "format"));
+        if (v == "epoch_millis")
+          s.parse.time = time_format::epoch_millis;
+        else if (v == "epoch_seconds")
+          s.parse.time = time_format::epoch_seconds;
+        else if (v == "iso8601")
+          s.parse.time = time_format::iso8601;
+        else
+          fail(f, join(k, "format"),
+               "expected epoch_millis, epoch_seconds or iso8601, got \"" + v + "\"");
+      }
+    }
+    if (auto w = n["watermarks"]) s.watermarks = watermarks(w, join(key, "watermarks"));
+    if (auto d = n["dead_letters"]) s.dead_letters = str(d, join(key, "dead_letters"));
+    if (auto f = n["fields"]) {
+      const auto k = join(key, "fields");
+      only_any_map(f, k);
+      for (auto it = f.begin(); it != f.end(); ++it) {
+        auto name = it->first.as<std::string>();
+        auto t = str(it->second, join(k, name));
+        auto parsed = parse_json_type(t);
+        if (!parsed)
+          fail(it->second, join(k, name),
+               "expected int, number, double, string, bool, list or object, got \"" + t + "\"");
+        s.parse.field_types.push_back({name, *parsed, false});
+      }
+    }
+    if (auto p = n["parallelism"]) s.parallelism = positive_int(p, join(key, "parallelism"));
+    return s;
+  }
+
+  void only_any_map(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsMap()) fail(n, key, "expected a mapping (key: value lines)");
+  }
+
+  window_spec window(const YAML::Node& n, const std::string& key) const {
+    only(n, key, {"type", "size", "slide", "offset", "gap"});
+    window_spec w;
+    auto t = required_str(n, "type", key);
+    auto need = [&](const char* k) {
+      if (!n[k]) fail(n, join(key, k), std::string("missing; a ") + t + " window needs it");
+      return duration(n[k], join(key, k));
+    };
+    auto forbid = [&](const char* k) {
+      if (n[k]) fail(n[k], join(key, k), std::string("not used by a ") + t + " window");
+    };
+    if (t == "tumbling") {
+      w.what = window_spec::kind::tumbling;
+      w.size = need("size");
+      forbid("slide");
+      forbid("gap");
+    } else if (t == "sliding") {
+      w.what = window_spec::kind::sliding;
+      w.size = need("size");
+      w.slide = need("slide");
+      forbid("gap");
+    } else if (t == "session") {
+      w.what = window_spec::kind::session;
+      w.gap = need("gap");
+      forbid("size");
+      forbid("slide");
+      forbid("offset");
+    } else {
+      fail(n["type"], join(key, "type"),
+           "expected tumbling, sliding or session, got \"" + t + "\"");
+    }
+    if (auto o = n["offset"]) w.offset = duration_or_negative(o, join(key, "offset"));
+    return w;
+  }
+
+  duration_ms duration_or_negative(const YAML::Node& n, const std::string& key) const {
+    auto s = str(n, key);
+    if (!s.empty() && s[0] == '-') {
+      auto d = parse_duration(s.substr(1));
+      if (!d) fail(n, key, "expected a duration such as -8h or 30m, got \"" + s + "\"");
+      return -*d;
+    }
+    return duration(n, key);
+  }
+
+  window_trigger trigger(const YAML::Node& n, const std::string& key) const {
+    if (n.IsScalar()) {
+      auto t = n.as<std::string>();
+      if (t == "event_time") return window_trigger::event_time();
+      if (t == "processing_time") return window_trigger::processing_time();
+      fail(n, key,
+           "expected event_time, processing_time, {count: N} or {purging: <trigger>}, got \"" + t +
+               "\"");
+    }
+    only(n, key, {"count", "purging"});
+    if (auto c = n["count"]) return window_trigger::count(positive_int(c, join(key, "count")));
+    return window_trigger::purging(trigger(n["purging"], join(key, "purging")));
+  }
+
+  aggregate_spec aggregate(const YAML::Node& n, const std::string& key) const {
+    // {count: requests} | {sum: bytes} | {count_distinct: user, as: users}
+    only(n, key, {"count", "sum", "min", "max", "avg", "count_distinct", "collect", "as"});
+    aggregate_spec a;
+    int kinds = 0;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      auto k = it->first.as<std::string>();
+      if (k == "as") continue;
+      ++kinds;
+      a.kind = *parse_row_aggregate_kind(k);
+      if (a.kind == row_aggregate_kind::count) {
+        // {count: <output>} counts rows; {count: <field>, as: <output>} counts a field
+        if (n["as"])
+          a.field = str(it->second, join(key, k));
+        else
+          a.output = str(it->second, join(key, k));
+      } else {
+        a.field = str(it->second, join(key, k));
+      }
+    }
+    if (kinds != 1)
+      fail(n, key, "expected exactly one of count, sum, min, max, avg, count_distinct, collect");
+    if (auto as = n["as"]) a.output = str(as, join(key, "as"));
+    if (a.output.empty())
+      a.output = a.field.empty() ? std::string(to_string(a.kind))
+                                 : std::string(to_string(a.kind)) + "_" + a.field;
+    return a;
+  }
+
+  step_spec step(const YAML::Node& n, const std::string& key) const {
+    only(n, key,
+         {"name", "input", "inputs", "parallelism", "filter", "project", "rename", "union",
+          "watermarks", "window", "key_by", "trigger", "allowed_lateness", "late_output",
+          "aggregate"});
+    step_spec s;
+    s.where = at(n, key);
+    s.name = required_str(n, "name", key);
+    if (auto p = n["parallelism"]) s.parallelism = positive_int(p, join(key, "parallelism"));
+    int ops = 0;
+    for (auto* op : {"filter", "project", "rename", "union", "watermarks", "window"})
+      if (n[op]) ++ops;
+    if (ops != 1)
+      fail(n, key, "a step does exactly one of filter, project, rename, union, watermarks, window");
+    auto window_only = [&](const char* k) {
+      if (n[k] && !n["window"]) fail(n[k], join(key, k), "only for a window step");
+    };
+    for (auto* k : {"key_by", "trigger", "allowed_lateness", "late_output", "aggregate"})
+      window_only(k);
+    if (auto u = n["union"]) {
+      s.what = step_spec::kind::union_all;
+      s.inputs = names(u, join(key, "union"));
+      if (s.inputs.size() < 2) fail(u, join(key, "union"), "expected two or more streams");
+      if (n["input"]) fail(n["input"], join(key, "input"), "a union names its inputs in union");
+      return s;
+    }
+    if (!n["input"]) fail(n, join(key, "input"), "missing; name the stream this step reads");
+    s.inputs = {str(n["input"], join(key, "input"))};
+    if (auto f = n["filter"]) {
+      s.what = step_spec::kind::filter;
+      const auto k = join(key, "filter");
+      auto one = [&](const YAML::Node& c, const std::string& ck) {
+        only(c, ck, {"field", "op", "value"});
+        comparison cmp;
+        cmp.field = required_str(c, "field", ck);
+        cmp.op = required_str(c, "op", ck);
+        static const std::set<std::string> ops = {"==", "!=", "<", "<=", ">", ">="};
+        if (!ops.count(cmp.op))
+          fail(c["op"], join(ck, "op"), "expected ==, !=, <, <=, > or >=, got \"" + cmp.op + "\"");
+        if (!c["value"]) fail(c, join(ck, "value"), "missing; the value to compare with");
+        cmp.literal = literal(c["value"]);
+        s.conditions.push_back(std::move(cmp));
+      };
+      if (f.IsSequence())
+        for (std::size_t i = 0; i < f.size(); ++i) one(f[i], k + "[" + std::to_string(i) + "]");
+      else
+        one(f, k);
+    } else if (auto p = n["project"]) {
+      s.what = step_spec::kind::project;
+      s.fields = names(p, join(key, "project"));
+    } else if (auto r = n["rename"]) {
+      s.what = step_spec::kind::rename;
+      only_any_map(r, join(key, "rename"));
+      for (auto it = r.begin(); it != r.end(); ++it)
+        s.renames.emplace_back(it->first.as<std::string>(),
+                               str(it->second, join(key, "rename." + it->first.as<std::string>())));
+    } else if (auto w = n["watermarks"]) {
+      s.what = step_spec::kind::watermarks;
+      s.watermarks = watermarks(w, join(key, "watermarks"));
+      if (s.watermarks.what == watermark_spec::kind::punctuated)
+        fail(w, join(key, "watermarks.strategy"),
+             "punctuated watermarks come from the input: set them on the source");
+    } else if (auto w2 = n["window"]) {
+      s.what = step_spec::kind::window;
+      s.window = window(w2, join(key, "window"));
+      if (auto k = n["key_by"]) s.key_by = names(k, join(key, "key_by"));
+      if (auto t = n["trigger"]) s.trigger = trigger(t, join(key, "trigger"));
+      if (auto l = n["allowed_lateness"])
+        s.allowed_lateness = duration(l, join(key, "allowed_lateness"));
+      if (auto l = n["late_output"]) s.late_output = str(l, join(key, "late_output"));
+      auto a = n["aggregate"];
+      if (!a) fail(n, join(key, "aggregate"), "missing; a window step needs aggregates");
+      const auto ak = join(key, "aggregate");
+      if (!a.IsSequence() || a.size() == 0)
+        fail(a, ak, "expected a list such as [{count: requests}, {sum: bytes}]");
+      for (std::size_t i = 0; i < a.size(); ++i)
+        s.aggregates.push_back(aggregate(a[i], ak + "[" + std::to_string(i) + "]"));
+    }
+    return s;
+  }
+
+  sink_spec sink(const YAML::Node& n, const std::string& key) const {
+    only(n, key,
+         {"name", "input", "type", "path", "write_watermarks", "roll_size", "roll_interval",
+          "parallelism"});
+    sink_spec s;
+    s.where = at(n, key);
+    s.input = required_str(n, "input", key);
+    s.name = n["name"] ? str(n["name"], join(key, "name")) : s.input + "-sink";
+    s.type = required_str(n, "type", key);
+    if (s.type == "json_lines") {
+      s.path = required_str(n, "path", key);
+    } else if (s.type == "stdout") {
+      if (n["path"]) fail(n["path"], join(key, "path"), "a stdout sink has no path");
+    } else {
+      fail(n["type"], join(key, "type"), "expected json_lines or stdout, got \"" + s.type + "\"");
+    }
+    if (auto w = n["write_watermarks"])
+      s.write_watermarks = boolean(w, join(key, "write_watermarks"));
+    if (auto r = n["roll_size"]) s.roll_bytes = bytes(r, join(key, "roll_size"));
+    if (auto r = n["roll_interval"]) s.roll_interval = duration(r, join(key, "roll_interval"));
+    if (auto p = n["parallelism"]) s.parallelism = positive_int(p, join(key, "parallelism"));
+    return s;
+  }
+
+  pipeline_spec pipeline(const YAML::Node& root) const {
+    if (!root.IsMap()) fail(root, "", "expected a mapping with sources, steps and sinks");
+    only(root, "", {"name", "parallelism", "sources", "steps", "sinks"});
+    pipeline_spec p;
+    p.file = file_;
+    if (auto n = root["name"]) p.name = str(n, "name");
+    if (auto n = root["parallelism"]) p.parallelism = positive_int(n, "parallelism");
+    auto list = [&](const char* k, bool required) {
+      auto n = root[k];
+      if (!n) {
+        if (required) fail(root, k, "missing; a pipeline needs at least one");
+        return YAML::Node(YAML::NodeType::Sequence);
+      }
+      if (!n.IsSequence() || (required && n.size() == 0))
+        fail(n, k, "expected a list (lines starting with \"- \")");
+      return n;
+    };
+    auto sources = list("sources", true);
+    for (std::size_t i = 0; i < sources.size(); ++i)
+      p.sources.push_back(source(sources[i], "sources[" + std::to_string(i) + "]"));
+    auto steps = list("steps", false);
+    for (std::size_t i = 0; i < steps.size(); ++i)
+      p.steps.push_back(step(steps[i], "steps[" + std::to_string(i) + "]"));
+    auto sinks = list("sinks", true);
+    for (std::size_t i = 0; i < sinks.size(); ++i)
+      p.sinks.push_back(sink(sinks[i], "sinks[" + std::to_string(i) + "]"));
+    return p;
+  }
+
+ private:
+  std::string file_;
+};
+
+}  // namespace
+
+expected<pipeline_spec> parse_pipeline(std::string_view yaml, const std::string& file) {
+  try {
+    auto root = YAML::Load(std::string(yaml));
+    return reader(file).pipeline(root);
+  } catch (const parse_error& e) {
+    return status{errc::invalid_configuration, e.message};
+  } catch (const YAML::Exception& e) {
+    return status{errc::invalid_configuration, file + ":" + std::to_string(e.mark.line + 1) + ":" +
+                                                   std::to_string(e.mark.column + 1) +
+                                                   ": not valid YAML: " + e.msg};
+  }
+}
+
+expected<pipeline_spec> parse_pipeline_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return status{errc::invalid_configuration, path + ": cannot read the pipeline file"};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_pipeline(ss.str(), path);
+}
+
+}  // namespace dataflow
