@@ -1,0 +1,112 @@
+// Pipeline files: what parses, and that every mistake names the file, line, key and what was
+// expected.
+#include <doctest/doctest.h>
+
+#include "dataflow/pipeline/pipeline_parser.hpp"
+
+using namespace dataflow;
+
+namespace {
+
+const char* good = R"(name: metrics
+parallelism: 2
+sources:
+  - name: events
+    type: json_lines
+    path: in/*.jsonl.gz
+    event_time: {field: ts, format: iso8601}
+    watermarks: {strategy: bounded_out_of_orderness, max_delay: 5s, idleness: 1m}
+    fields: {bytes: int}
+steps:
+  - name: ok
+    input: events
+    filter:
+      - {field: status, op: "<", value: 400}
+      - {field: device, op: "!=", value: bot}
+  - name: per_user
+    input: ok
+    key_by: [user, device]
+    window: {type: sliding, size: 1h, slide: 1m, offset: -8h}
+    trigger: {purging: {count: 10}}
+    allowed_lateness: 30s
+    late_output: late
+    aggregate:
+      - {count: requests}
+      - {count_distinct: url, as: urls}
+      - {collect: url}
+sinks:
+  - {input: per_user, type: json_lines, path: out/users.jsonl, roll_size: 64MB, write_watermarks: true}
+  - {input: late, type: stdout}
+)";
+
+/// `text` with the first `from` replaced by `to`.
+std::string replaced(const std::string& text, const std::string& from, const std::string& to) {
+  auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.substr(0, at) + to + text.substr(at + from.size());
+}
+
+std::string error_of(const std::string& yaml) {
+  auto p = parse_pipeline(yaml, "p.yaml");
+  REQUIRE_FALSE(p);
+  return p.error().message();
+}
+
+}  // namespace
+
+TEST_CASE("pipeline file: every key read into the spec") {
+  auto p = parse_pipeline(good, "p.yaml");
+  REQUIRE_MESSAGE(p, (p ? "" : p.error().message()));
+  CHECK(p->name == "metrics");
+  CHECK(p->parallelism == 2);
+  REQUIRE(p->sources.size() == 1);
+  CHECK(p->sources[0].parse.timestamp_field == "ts");
+  CHECK(p->sources[0].parse.time == time_format::iso8601);
+  CHECK(p->sources[0].watermarks.max_delay == 5'000);
+  CHECK(p->sources[0].watermarks.idleness == 60'000);
+  REQUIRE(p->steps.size() == 2);
+  CHECK(p->steps[0].conditions.size() == 2);
+  CHECK(p->steps[0].conditions[0].literal == value(400));
+  CHECK(p->steps[0].conditions[1].literal == value("bot"));
+  auto& w = p->steps[1];
+  CHECK(w.key_by == std::vector<std::string>{"user", "device"});
+  CHECK(w.window.size == 3'600'000);
+  CHECK(w.window.slide == 60'000);
+  CHECK(w.window.offset == -28'800'000);
+  CHECK(w.trigger.is_purging());
+  CHECK(w.trigger.max_count() == 10);
+  CHECK(w.allowed_lateness == 30'000);
+  CHECK(w.late_output == "late");
+  REQUIRE(w.aggregates.size() == 3);
+  CHECK(w.aggregates[0].output == "requests");
+  CHECK(w.aggregates[0].field.empty());
+  CHECK(w.aggregates[1].output == "urls");
+  CHECK(w.aggregates[2].output == "collect_url");
+  REQUIRE(p->sinks.size() == 2);
+  CHECK(p->sinks[0].roll_bytes == 64ull << 20);
+  CHECK(p->sinks[0].write_watermarks);
+  CHECK(p->sinks[1].type == "stdout");
+}
+
+TEST_CASE("pipeline file: errors name the file, line, column and key") {
+  CHECK(error_of(replaced(good, "size: 1h", "size: 1 hour")) ==
+        "p.yaml:19:35: steps[1].window.size: expected a duration such as 250ms, 5s, 1m, 1h or "
+        "7d, got \"1 hour\"");
+
+  CHECK(error_of(replaced(good, "allowed_lateness", "allowed_latenes"))
+            .find("p.yaml:21:5: steps[1].allowed_latenes: unknown key") == 0);
+
+  CHECK(error_of(replaced(good, "\"<\"", "\"~\"")) ==
+        "p.yaml:14:29: steps[0].filter[0].op: expected ==, !=, <, <=, > or >=, "
+        "got \"~\"");
+
+  CHECK(error_of("sources: []\nsinks: []\n").find("p.yaml:1:10: sources: expected a list") == 0);
+  CHECK(error_of("sources: [\n").find("p.yaml:") == 0);  // not YAML
+  CHECK(error_of("steps: []\nsinks: []\n").find("sources: missing") != std::string::npos);
+  CHECK(error_of("sources:\n  - {name: a, type: csv, path: x}\nsinks: [{input: a, type: stdout}]\n")
+            .find("sources[0].type: expected json_lines") != std::string::npos);
+  CHECK(error_of("sources:\n  - {name: a, type: json_lines, path: x}\nsteps:\n  - {name: w, "
+                 "input: a, window: {type: session, gap: 1m, size: 1m}, aggregate: "
+                 "[{count: n}]}\nsinks: [{input: w, type: stdout}]\n")
+            .find("steps[0].window.size: not used by a session window") != std::string::npos);
+}
