@@ -225,15 +225,7 @@ template <class... Streams>
 dataflow::data_stream<T> dataflow::data_stream<T>::union_with(const Streams&... others) const {
   static_assert((std::is_same_v<Streams, data_stream<T>> && ...),
                 "union_with takes streams of the same type");
-  job_node n;
-  n.name = "union";
-  n.kind = "union";
-  n.output_type = &record_type_of<T>();
-  n.make_operator = [] { return std::make_unique<union_operator<T>>(); };
-  int id = env_->graph().add_node(std::move(n));
-  connect(id, 0);
-  (others.connect(id, 0), ...);
-  return data_stream<T>(env_, id);
+  return union_with(std::vector<data_stream<T>>{others...});
 }
 
 template <class T>
