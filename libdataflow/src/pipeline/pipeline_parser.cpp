@@ -13,8 +13,16 @@ namespace dataflow {
 
 std::string source_location::to_string() const {
   std::string s = file;
-  if (line > 0) s += ":" + std::to_string(line) + ":" + std::to_string(column);
-  if (!key.empty()) s += ": " + key;
+  if (line > 0) {
+    s += ':';
+    s += std::to_string(line);
+    s += ':';
+    s += std::to_string(column);
+  }
+  if (!key.empty()) {
+    s += ": ";
+    s += key;
+  }
   return s;
 }
 
