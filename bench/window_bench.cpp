@@ -156,10 +156,6 @@ tally run_loop(const config& c, Ops ops) {
   absl::flat_hash_map<std::uint32_t, key_state> keys;
   std::map<timestamp, std::vector<std::uint32_t>> wakes;
   const duration_ms size = c.size, slide = c.slide;
-  auto floor_to = [](timestamp t, duration_ms w) {
-    auto r = t % w;
-    return r < 0 ? t - (r + w) : t - r;
-  };
   auto first_at = [](const key_state& st, timestamp t) {
     return static_cast<std::size_t>(
         std::lower_bound(st.slices.begin() + static_cast<std::ptrdiff_t>(st.head), st.slices.end(),
@@ -173,7 +169,7 @@ tally run_loop(const config& c, Ops ops) {
     const timestamp wm = gen.fill(in);
     for (auto& r : in) {
       auto& st = keys[r.value.key];
-      const timestamp s = floor_to(r.ts, slide);
+      const timestamp s = window_start(r.ts, 0, slide);
       auto& v = st.slices;
       Slice* target = nullptr;
       if (st.head < v.size() && v.back().first == s) {
