@@ -39,7 +39,13 @@ int main(int argc, char** argv) {
   dataflow::apps::run_options run;
   auto* r = app.add_subcommand("run", "Run a pipeline file embedded until its inputs are done");
   r->add_option("pipeline", run.pipeline, "The pipeline file (YAML)")->required();
-  r->add_flag("!--no-progress", run.progress, "No progress line on stderr");
+  r->add_option("--progress", run.progress,
+                "Progress line on stderr (records, MB, percent of input, records/s): auto shows "
+                "it when stderr is a terminal")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  r->add_flag_callback(
+      "--no-progress", [&] { run.progress = "never"; }, "Same as --progress never");
   r->callback([&] { rc = dataflow::apps::run_pipeline(run); });
 
   std::string validate_path;

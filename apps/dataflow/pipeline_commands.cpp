@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 
 #include "dataflow/actors/local_environment.hpp"
@@ -35,6 +37,7 @@ bool load(const std::string& path, environment& env, built_pipeline& built) {
 struct totals {
   std::uint64_t records = 0, dead = 0, bytes = 0;
   double fraction = 0;
+  bool bounded = true;
 };
 
 totals sum(const built_pipeline& b) {
@@ -44,10 +47,28 @@ totals sum(const built_pipeline& b) {
     t.records += s.progress->records.load();
     t.dead += s.progress->dead_letters.load();
     t.bytes += s.progress->bytes.load();
-    f += s.progress->fraction();
+    f += s.fraction();
+    t.bounded = t.bounded && !s.unbounded;
   }
   t.fraction = b.sources.empty() ? 1.0 : f / static_cast<double>(b.sources.size());
   return t;
+}
+
+void print_progress(const totals& t, double seconds) {
+  const double rate = seconds > 0 ? static_cast<double>(t.records) / seconds : 0.0;
+  if (t.bounded)
+    std::fprintf(stderr, "\r%llu records, %.1f MB, %.0f%% of input, %.0f records/s   ",
+                 static_cast<unsigned long long>(t.records), static_cast<double>(t.bytes) / 1e6,
+                 t.fraction * 100, rate);
+  else
+    std::fprintf(stderr, "\r%llu records, %.1f MB, %.0f records/s (Ctrl-C stops)   ",
+                 static_cast<unsigned long long>(t.records), static_cast<double>(t.bytes) / 1e6,
+                 rate);
+}
+
+std::atomic<bool> stop_requested{false};
+extern "C" void on_stop_signal(int) {
+  stop_requested.store(true);
 }
 
 }  // namespace
@@ -81,16 +102,22 @@ int run_pipeline(const run_options& opts) {
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
-  const bool show = opts.progress && isatty(STDERR_FILENO);
-  while (!(*job)->wait_for(std::chrono::milliseconds(show ? 250 : 1000))) {
-    if (show) {
-      auto t = sum(built);
-      std::fprintf(stderr, "\r%llu records, %.1f MB, %.0f%% of input, %.0f records/s   ",
-                   static_cast<unsigned long long>(t.records), static_cast<double>(t.bytes) / 1e6,
-                   t.fraction * 100, static_cast<double>(t.records) / seconds());
+  const bool show = opts.progress == "always" || (opts.progress == "auto" && isatty(STDERR_FILENO));
+  // An unbounded pipeline runs until Ctrl-C; stop it cleanly so the sinks flush.
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  bool cancelled = false;
+  while (!(*job)->wait_for(std::chrono::milliseconds(show ? 250 : 100))) {
+    if (stop_requested.load() && !cancelled) {
+      cancelled = true;
+      (*job)->cancel();
     }
+    if (show) print_progress(sum(built), seconds());
   }
-  if (show) std::fprintf(stderr, "\n");
+  if (show) {  // the final state, so that even a short run shows its line
+    print_progress(sum(built), seconds());
+    std::fprintf(stderr, "\n");
+  }
   auto result = (*job)->wait();
   if (!result) {
     std::fprintf(stderr, "dataflow: %s failed: %s\n", opts.pipeline.c_str(),
@@ -100,9 +127,9 @@ int run_pipeline(const run_options& opts) {
   auto t = sum(built);
   const double secs = seconds();
   std::fprintf(stderr,
-               "done: %llu records, %llu dead letters, %.1f MB read, %.3f s, %.0f records/s\n",
-               static_cast<unsigned long long>(t.records), static_cast<unsigned long long>(t.dead),
-               static_cast<double>(t.bytes) / 1e6, secs,
+               "%s: %llu records, %llu dead letters, %.1f MB read, %.3f s, %.0f records/s\n",
+               cancelled ? "stopped" : "done", static_cast<unsigned long long>(t.records),
+               static_cast<unsigned long long>(t.dead), static_cast<double>(t.bytes) / 1e6, secs,
                secs > 0 ? static_cast<double>(t.records) / secs : 0.0);
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "dataflow/pipeline/pipeline_builder.hpp"
 
 #include <map>
+#include <optional>
 
 #include "dataflow/aggregate/row_aggregates.hpp"
 #include "dataflow/api/data_stream.hpp"
@@ -79,6 +80,7 @@ class builder {
   }
 
   void add_source(const source_spec& s) {
+    if (s.type == "generator") return add_generator(s);
     json_source_options o;
     o.path = s.path;
     o.parse = s.parse;
@@ -94,6 +96,26 @@ class builder {
     rows.side_output(json_lines_dead_letters)
         .sink_to_json_lines(dead, s.name + "-dead-letters")
         .set_parallelism(1);
+    define(s.name, rows, s.where);
+  }
+
+  void add_generator(const source_spec& s) {
+    generator_options o;
+    o.count = s.count;
+    o.rate = s.rate;
+    o.watermarks = strategy_of(s.watermarks);
+    auto progress = std::make_shared<json_source_progress>();
+    o.produced = std::shared_ptr<std::atomic<std::uint64_t>>(progress, &progress->records);
+    built_.sources.push_back({s.name, progress, s.count.value_or(0), !s.count});
+    std::optional<row_generator> gen;
+    try {
+      gen.emplace(s.generator);
+    } catch (const std::invalid_argument& e) {
+      fail(s.where, "schema", e.what());
+    }
+    auto rows = env_.from_generator<row>(*gen, o, s.name);
+    rows.uid("source-" + s.name);
+    if (s.parallelism) rows.set_parallelism(s.parallelism);
     define(s.name, rows, s.where);
   }
 

@@ -1,6 +1,7 @@
 #include "dataflow/pipeline/pipeline_parser.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -8,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "dataflow/core/parse_duration.hpp"
+#include "dataflow/core/parse_timestamp.hpp"
 
 namespace dataflow {
 
@@ -171,15 +173,18 @@ class reader {
   }
 
   source_spec source(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsMap()) fail(n, key, "expected a mapping (key: value lines)");
+    source_spec s;
+    s.where = at(n, key);
+    s.type = required_str(n, "type", key);
+    if (s.type == "generator") return generator_source(n, key, std::move(s));
+    if (s.type != "json_lines")
+      fail(n["type"], join(key, "type"),
+           "expected json_lines or generator, got \"" + s.type + "\"");
     only(n, key,
          {"name", "type", "path", "event_time", "watermarks", "dead_letters", "fields",
           "parallelism"});
-    source_spec s;
-    s.where = at(n, key);
     s.name = required_str(n, "name", key);
-    s.type = required_str(n, "type", key);
-    if (s.type != "json_lines")
-      fail(n["type"], join(key, "type"), "expected json_lines, got \"" + s.type + "\"");
     s.path = required_str(n, "path", key);
     if (auto e = n["event_time"]) {
       const auto k = join(key, "event_time");
@@ -215,6 +220,137 @@ class reader {
     }
     if (auto p = n["parallelism"]) s.parallelism = positive_int(p, join(key, "parallelism"));
     return s;
+  }
+
+  source_spec generator_source(const YAML::Node& n, const std::string& key, source_spec s) const {
+    only(n, key,
+         {"name", "type", "count", "rate", "seed", "event_time", "schema", "watermarks",
+          "parallelism"});
+    s.name = required_str(n, "name", key);
+    if (auto c = n["count"]) {
+      auto v = integer(c, join(key, "count"));
+      if (v <= 0) fail(c, join(key, "count"), "expected a positive number of records");
+      s.count = static_cast<std::uint64_t>(v);
+    }
+    if (auto r = n["rate"]) s.rate = number(r, join(key, "rate"), 0);
+    auto& g = s.generator;
+    if (auto sd = n["seed"]) g.seed = static_cast<std::uint64_t>(integer(sd, join(key, "seed")));
+    if (auto e = n["event_time"]) {
+      const auto k = join(key, "event_time");
+      only(e, k, {"field", "start", "per_second", "max_disorder"});
+      if (auto f = e["field"]) g.time.field = str(f, join(k, "field"));
+      if (auto st = e["start"]) {
+        const auto sk = join(k, "start");
+        std::int64_t ms = 0;
+        if (YAML::convert<std::int64_t>::decode(st, ms)) {
+          g.time.start = ms;
+        } else {
+          auto t = parse_iso8601(str(st, sk));
+          if (!t)
+            fail(st, sk,
+                 "expected epoch milliseconds or an ISO-8601 time such as 2026-11-24T00:00:00Z, "
+                 "got \"" +
+                     scalar(st) + "\"");
+          g.time.start = *t;
+        }
+      }
+      if (auto p = e["per_second"]) {
+        g.time.per_second = number(p, join(k, "per_second"), 0);
+        if (g.time.per_second <= 0) fail(p, join(k, "per_second"), "expected a number above 0");
+      } else if (s.rate > 0) {
+        g.time.per_second = s.rate;  // event time keeps pace with processing time
+      }
+      if (auto d = e["max_disorder"]) g.time.max_disorder = duration(d, join(k, "max_disorder"));
+    } else if (s.rate > 0) {
+      g.time.per_second = s.rate;
+    }
+    auto schema = n["schema"];
+    const auto sk = join(key, "schema");
+    if (!schema) fail(n, sk, "missing; name the fields to generate");
+    if (!schema.IsMap() || schema.size() == 0)
+      fail(schema, sk, "expected a mapping of field names to how they are made");
+    for (auto it = schema.begin(); it != schema.end(); ++it) {
+      auto name = it->first.as<std::string>();
+      const auto fk = join(sk, name);
+      g.fields.push_back(generated(it->second, fk, name));
+      try {
+        row_generator check(g);  // validates each field where it is written
+      } catch (const std::invalid_argument& e) {
+        fail(it->second, fk, e.what());
+      }
+    }
+    if (auto w = n["watermarks"]) s.watermarks = watermarks(w, join(key, "watermarks"));
+    if (s.watermarks.what == watermark_spec::kind::punctuated)
+      fail(n["watermarks"], join(key, "watermarks.strategy"),
+           "a generator makes no watermark lines; use monotonous or bounded_out_of_orderness");
+    if (auto p = n["parallelism"]) s.parallelism = positive_int(p, join(key, "parallelism"));
+    return s;
+  }
+
+  /// One field of a generator's schema.
+  generated_field generated(const YAML::Node& n, const std::string& key,
+                            const std::string& name) const {
+    static const char* expected =
+        "expected sequence, or one of {uniform: [min, max]}, {zipf: {n: N, exponent: E}}, "
+        "{choice: [...], weights: [...]}, {bool: P}, {constant: V}, {pattern: \"text {field}\"}";
+    if (n.IsScalar()) {
+      if (n.as<std::string>() == "sequence") return generated_field::sequence(name);
+      fail(n, key, expected);
+    }
+    if (!n.IsMap()) fail(n, key, expected);
+    only(n, key, {"uniform", "zipf", "choice", "weights", "bool", "constant", "pattern"});
+    if (auto u = n["uniform"]) {
+      const auto k = join(key, "uniform");
+      if (!u.IsSequence() || u.size() != 2) fail(u, k, "expected [min, max]");
+      std::int64_t a = 0, b = 0;
+      if (YAML::convert<std::int64_t>::decode(u[0], a) &&
+          YAML::convert<std::int64_t>::decode(u[1], b))
+        return generated_field::uniform_int(name, a, b);
+      return generated_field::uniform_double(name, number(u[0], k + "[0]"),
+                                             number(u[1], k + "[1]"));
+    }
+    if (auto z = n["zipf"]) {
+      const auto k = join(key, "zipf");
+      only(z, k, {"n", "exponent", "first"});
+      if (!z["n"]) fail(z, join(k, "n"), "missing; the number of distinct values");
+      auto count = integer(z["n"], join(k, "n"));
+      if (count <= 0) fail(z["n"], join(k, "n"), "expected a positive integer");
+      double e = z["exponent"] ? number(z["exponent"], join(k, "exponent")) : 1.0;
+      std::int64_t first = z["first"] ? integer(z["first"], join(k, "first")) : 1;
+      return generated_field::zipf(name, static_cast<std::uint64_t>(count), e, first);
+    }
+    if (auto c = n["choice"]) {
+      const auto k = join(key, "choice");
+      if (!c.IsSequence() || c.size() == 0) fail(c, k, "expected a list of values");
+      std::vector<value> values;
+      for (std::size_t i = 0; i < c.size(); ++i) {
+        if (!c[i].IsScalar() && !c[i].IsNull())
+          fail(c[i], k + "[" + std::to_string(i) + "]", "expected a single value");
+        values.push_back(literal(c[i]));
+      }
+      std::vector<double> weights;
+      if (auto w = n["weights"]) {
+        const auto wk = join(key, "weights");
+        if (!w.IsSequence()) fail(w, wk, "expected a list of numbers, one per choice");
+        for (std::size_t i = 0; i < w.size(); ++i)
+          weights.push_back(number(w[i], wk + "[" + std::to_string(i) + "]"));
+      }
+      return generated_field::choice(name, std::move(values), std::move(weights));
+    }
+    if (n["weights"]) fail(n["weights"], join(key, "weights"), "only with choice");
+    if (auto b = n["bool"]) return generated_field::boolean(name, number(b, join(key, "bool")));
+    if (auto c = n["constant"]) return generated_field::constant(name, literal(c));
+    if (auto p = n["pattern"]) return generated_field::pattern(name, str(p, join(key, "pattern")));
+    fail(n, key, expected);
+  }
+
+  double number(const YAML::Node& n, const std::string& key,
+                std::optional<double> at_least = std::nullopt) const {
+    double v = 0;
+    if (!n.IsScalar() || !YAML::convert<double>::decode(n, v) || !std::isfinite(v))
+      fail(n, key, "expected a number, got \"" + scalar(n) + "\"");
+    if (at_least && v < *at_least) fail(n, key, "expected a number not below 0");
+    return v;
   }
 
   void only_any_map(const YAML::Node& n, const std::string& key) const {

@@ -110,3 +110,54 @@ TEST_CASE("pipeline file: errors name the file, line, column and key") {
                  "[{count: n}]}\nsinks: [{input: w, type: stdout}]\n")
             .find("steps[0].window.size: not used by a session window") != std::string::npos);
 }
+
+TEST_CASE("pipeline file: a generator source with a schema") {
+  const char* gen = R"(sources:
+  - name: events
+    type: generator
+    count: 1000
+    rate: 500
+    seed: 3
+    event_time: {field: time, start: 2026-11-24T00:00:00Z, max_disorder: 2s}
+    watermarks: {strategy: bounded_out_of_orderness, max_delay: 2s}
+    schema:
+      id: sequence
+      user: {uniform: [1, 1000]}
+      share: {uniform: [0, 1.5]}
+      content: {zipf: {n: 100, exponent: 0.9}}
+      device: {choice: [tv, phone], weights: [1, 2]}
+      ok: {bool: 0.9}
+      url: {pattern: "/c/{content}"}
+sinks: [{input: events, type: stdout}]
+)";
+  auto p = parse_pipeline(gen, "g.yaml");
+  REQUIRE_MESSAGE(p, (p ? "" : p.error().message()));
+  auto& s = p->sources[0];
+  CHECK(s.type == "generator");
+  CHECK(s.count == 1000u);
+  CHECK(s.rate == 500);
+  CHECK(s.generator.seed == 3);
+  CHECK(s.generator.time.field == "time");
+  CHECK(s.generator.time.start == 1'795'478'400'000);
+  CHECK(s.generator.time.per_second == 500);  // follows the rate when not given
+  CHECK(s.generator.time.max_disorder == 2'000);
+  REQUIRE(s.generator.fields.size() == 7);
+  CHECK(s.generator.fields[1].what == generated_field::kind::uniform_int);
+  CHECK(s.generator.fields[2].what == generated_field::kind::uniform_double);
+  CHECK(s.generator.fields[3].n == 100);
+  CHECK(s.generator.fields[3].exponent == 0.9);
+  CHECK(s.generator.fields[4].weights == std::vector<double>{1, 2});
+  CHECK(s.generator.fields[6].text == "/c/{content}");
+
+  CHECK(error_of(replaced(gen, "{pattern: \"/c/{content}\"}", "{pattern: \"/c/{nope}\"}")) ==
+        "p.yaml:16:12: sources[0].schema.url: generated field \"url\": {nope} names no earlier "
+        "field (fields are made in order)");
+  CHECK(error_of(replaced(gen, "{bool: 0.9}", "{bool: yes}")) ==
+        "p.yaml:15:18: sources[0].schema.ok.bool: expected a number, got \"yes\"");
+  CHECK(error_of(replaced(gen, "{uniform: [1, 1000]}", "{normal: [1, 1000]}"))
+            .find("p.yaml:11:14: sources[0].schema.user.normal: unknown key") == 0);
+  CHECK(error_of(replaced(gen, "count: 1000", "count: -5")) ==
+        "p.yaml:4:12: sources[0].count: expected a positive number of records");
+  CHECK(error_of(replaced(gen, "seed: 3", "path: x"))
+            .find("p.yaml:6:5: sources[0].path: unknown key \"path\"") == 0);
+}

@@ -27,7 +27,17 @@ namespace dataflow {
 struct built_pipeline {
   struct source_progress {
     std::string name;
+    /// Counters of a JSON-lines source; a generator fills only `records`.
     std::shared_ptr<json_source_progress> progress;
+    /// A bounded generator's record count (its progress is records / expected); 0 otherwise.
+    std::uint64_t expected_records = 0;
+    /// An unbounded generator: no fraction.
+    bool unbounded = false;
+    /// The fraction done, 0..1.
+    [[nodiscard]] double fraction() const noexcept {
+      if (expected_records == 0) return progress->fraction();
+      return static_cast<double>(progress->records.load()) / static_cast<double>(expected_records);
+    }
   };
   std::vector<source_progress> sources;
 };

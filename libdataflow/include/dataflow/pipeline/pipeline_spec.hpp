@@ -11,6 +11,7 @@
 #include "dataflow/aggregate/row_aggregates.hpp"
 #include "dataflow/json/json_line_parser.hpp"
 #include "dataflow/row/value.hpp"
+#include "dataflow/source/row_generator.hpp"
 #include "dataflow/time/timestamp.hpp"
 #include "dataflow/window/window_trigger.hpp"
 
@@ -36,12 +37,19 @@ struct watermark_spec {
 struct source_spec {
   std::string name;
   source_location where;
-  std::string type;  // json_lines
+  std::string type;  // json_lines | generator
+  watermark_spec watermarks;
+  int parallelism = 0;  // 0: the pipeline's
+
+  // json_lines
   std::string path;
   json_parse_options parse;
-  watermark_spec watermarks;
   std::string dead_letters;  // a JSON-lines file; empty: <name>.dead-letters.jsonl
-  int parallelism = 0;       // 0: the pipeline's
+
+  // generator
+  std::optional<std::uint64_t> count;  // empty: unbounded
+  double rate = 0;                     // records per second in processing time; 0: unlimited
+  row_generator_spec generator;
 };
 
 struct comparison {

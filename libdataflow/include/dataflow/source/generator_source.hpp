@@ -4,8 +4,10 @@
 // Thread-safety: each instance owns its reader; the function is copied per instance.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 
 #include "dataflow/source/source_reader.hpp"
@@ -24,6 +26,9 @@ struct generator_options {
   /// enough to leave that long between records makes the instance idle in between.
   /// Default: none (only the final one at the end).
   watermark_strategy watermarks = watermark_strategy::none();
+  /// When set, every instance adds the records it made, once per batch, for progress displays.
+  /// Default: none.
+  std::shared_ptr<std::atomic<std::uint64_t>> produced;
 };
 
 /// Produces the record with the given global index.
@@ -59,10 +64,12 @@ class generator_source_reader final : public source_reader {
       budget = std::min<std::uint64_t>(budget, due - produced_);
     }
     auto& rs = out.records<T>();
+    const auto before = produced_;
     for (std::uint64_t n = 0; n < budget && !done(); ++n, next_ += stride_, ++produced_) {
       rs.push_back(fn_(next_));
       watermarks_.on_record(0, rs.back().value, rs.back().ts);
     }
+    if (opts_.produced) opts_.produced->fetch_add(produced_ - before, std::memory_order_relaxed);
     watermarks_.emit(out, now);
     return {done() ? poll_result::kind::end : poll_result::kind::more, 0};
   }
