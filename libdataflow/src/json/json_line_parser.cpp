@@ -109,6 +109,17 @@ struct json_line_parser::impl {
     return id;
   }
 
+  // Lines of one file mostly have the same keys in the same order: the k-th key of the last
+  // line is checked first, which costs a short compare instead of a hash lookup.
+  std::vector<std::pair<std::string, field_id>> last_keys;
+  field_id intern_at(std::size_t k, std::string_view key) {
+    if (k < last_keys.size() && last_keys[k].first == key) return last_keys[k].second;
+    auto id = intern(key);
+    if (k >= last_keys.size()) last_keys.resize(k + 1);
+    last_keys[k] = {std::string(key), id};
+    return id;
+  }
+
   // Converts a JSON element into a value (recursively for arrays).
   value convert(simdjson::dom::element e) {
     using simdjson::dom::element_type;
@@ -178,7 +189,8 @@ struct json_line_parser::impl {
       }
     }
     out.reserve(obj.size());
-    for (auto [key, v] : obj) out.set(intern(key), convert(v));
+    std::size_t k = 0;
+    for (auto [key, v] : obj) out.set(intern_at(k++, key), convert(v));
     for (auto& r : rules) {
       auto* v = out.find(r.id);
       if (!v || (r.nullable && v->is_null()) || matches(*v, r.type)) continue;
