@@ -23,6 +23,7 @@
 #include <cereal/types/variant.hpp>
 
 #include "dataflow/api/output_tag.hpp"
+#include "dataflow/enrich/enrich_operator.hpp"
 #include "dataflow/window/window_operator_factory.hpp"
 
 namespace dataflow {
@@ -126,6 +127,52 @@ class windowed_stream {
                       std::move(name));
   }
 
+  /// Enrichment: every element exactly once, with the aggregate of its key's window that ends
+  /// first after it (the window contains it): enriched<T, R>{element, window, aggregate,
+  /// status}, at timestamp window.end - 1. See enrich/enrich_operator.hpp for the rules on
+  /// late elements. Tumbling and sliding windows under the event-time trigger.
+  ///
+  ///   auto out = events.key_by(content).window(sliding_windows(7 * day, minute))
+  ///                  .allowed_lateness(5 * minute)
+  ///                  .enrich(agg::count<event>());   // data_stream<enriched<event, int64_t>>
+  template <class Agg>
+  auto enrich(Agg agg, std::string name = "enrich") const {
+    return enrich(std::move(agg), detail::make_enriched{}, std::move(name));
+  }
+
+  /// The same with `join_fn(const T&, const R* aggregate (null when too late),
+  /// const time_window&, enrich_status) -> Out`.
+  template <class Agg, class F>
+  auto enrich(Agg agg, F join_fn, std::string name = "enrich") const {
+    static_assert(detail::is_sliceable_v<Assigner>, "enrich takes tumbling or sliding windows");
+    using R = typename Agg::result_type;
+    using Out = std::decay_t<
+        std::invoke_result_t<F&, const T&, const R*, const time_window&, enrich_status>>;
+    using Op = enrich_operator<K, T, Agg, Out, KeyFn, F>;
+    if (opts_.trigger.what() != window_trigger::kind::event_time)
+      throw std::invalid_argument("enrich runs on the event-time trigger only");
+    sliced_geometry g{assigner_.size(), assigner_.size(), assigner_.offset()};
+    if constexpr (std::is_same_v<Assigner, sliding_windows>) g.slide = assigner_.slide();
+    auto strategy = g.size == g.slide ? slice_strategy::single_slice : slice_strategy_for(agg);
+    auto make = [key_fn = input_.key_selector(), agg, join_fn, g, opts = opts_, strategy,
+                 tag = results_tag_] {
+      return std::make_unique<Op>(key_fn, agg, join_fn, g, opts, strategy, tag);
+    };
+    auto out = input_.template add<Out>(std::move(name), "enrich", std::move(make));
+    auto& node = out.env().graph().node(out.node_id());
+    node.detail =
+        detail::describe(assigner_) + ", lateness " + std::to_string(opts_.allowed_lateness) + "ms";
+    if (single_) node.parallelism = 1;
+    return out;
+  }
+
+  /// With enrich: also sends every window result (window_result<K, R>) to side output `tag`,
+  /// so the metrics and the enriched elements come from one computation.
+  windowed_stream& side_output_results(std::string tag) {
+    results_tag_ = std::move(tag);
+    return *this;
+  }
+
   [[nodiscard]] const window_options& options() const noexcept { return opts_; }
 
  private:
@@ -157,6 +204,7 @@ class windowed_stream {
   Assigner assigner_;
   bool single_;
   window_options opts_;
+  std::string results_tag_;
 };
 
 /// Keys every element of a stream the same (window_all).

@@ -1,0 +1,268 @@
+// Enrichment: every input element comes out exactly once, joined with the aggregate of its
+// key's window that ends first after it (the window [E - size, E) with E the first window end
+// after the element's time, which contains the element). This is what a pipeline gets by
+// interval-joining its input with its own windowed aggregate over [ts, ts + slide), made exact:
+//   - an on-time element waits in keyed state until its window fires (watermark >= E - 1) and
+//     then gets that window's complete result;
+//   - a late element within the allowed lateness re-fires its window (Flink's rule) and gets
+//     the updated result at once (status late);
+//   - an element too late for every window gets no aggregate (status too_late);
+// so no element is dropped and none is emitted twice, whatever the order of arrival. Outputs
+// carry timestamp E - 1, the time of the result they hold (the larger of the two timestamps,
+// as an interval join's results do), so they are on time under the watermark the operator
+// forwards after them.
+// The aggregate runs on slices (sliced_window_operator), so an element costs one slice update
+// and one buffered copy, whatever size / slide is. The window results themselves can go to a
+// side output, so a job that wants both the metrics and the enriched events computes them once.
+// Thread-safety: owned by one operator instance.
+#pragma once
+
+#include <iterator>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <cereal/types/optional.hpp>
+#include <cereal/types/utility.hpp>
+#include <cereal/types/vector.hpp>
+
+#include "dataflow/enrich/enriched.hpp"
+#include "dataflow/window/window_operator_factory.hpp"
+
+namespace dataflow {
+namespace detail {
+
+/// A key's elements waiting for a window to fire, by window end (ascending); `late` ones
+/// arrived after an earlier window of theirs had fired and been cleaned up.
+template <class T>
+struct pending_window {
+  timestamp end = 0;
+  std::vector<record<T>> on_time, late;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(end, on_time, late);
+  }
+};
+template <class T>
+struct pending_elements {
+  std::vector<pending_window<T>> by_end;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(by_end);
+  }
+};
+
+/// Makes enriched<T, R>.
+struct make_enriched {
+  template <class T, class R>
+  enriched<T, R> operator()(const T& e, const R* agg, const time_window& w, enrich_status s) const {
+    return {e, w, agg ? std::optional<R>(*agg) : std::nullopt, s};
+  }
+};
+
+}  // namespace detail
+
+/// Counts by status, for tests and metrics.
+struct enrich_counts {
+  std::uint64_t on_time = 0, late = 0, too_late = 0;
+};
+
+/// JoinFn(const T& element, const R* aggregate (null when too late), const time_window&,
+/// enrich_status) -> Out.
+template <class K, class T, class Agg, class Out, class KeyFn, class JoinFn>
+class enrich_operator final : public operator_base {
+  using R = typename Agg::result_type;
+  using result = window_result<K, R>;
+  using emitter = detail::aggregate_emitter<K, Agg, detail::make_window_result<K>>;
+  using inner_operator = sliced_window_operator<K, T, Agg, result, KeyFn, emitter>;
+
+ public:
+  static constexpr std::uint32_t snapshot_version = 1;
+
+  /// `results_tag`: when not empty, every window result (window_result<K, R>) also goes to
+  /// that side output. Only the event-time trigger; no late-data tag (nothing is dropped).
+  enrich_operator(KeyFn key_fn, Agg agg, JoinFn join, sliced_geometry g, window_options opts,
+                  slice_strategy strategy, std::string results_tag = {})
+      : key_fn_(key_fn),
+        join_(std::move(join)),
+        size_(g.size),
+        slide_(g.slide),
+        offset_(g.offset),
+        lateness_(opts.allowed_lateness),
+        results_tag_(std::move(results_tag)),
+        inner_(key_fn, agg, emitter{agg, {}}, g, inner_options(opts), strategy),
+        inner_out_(&record_type_of<result>()) {}
+
+  void open(const operator_context& ctx) override {
+    inner_.open(ctx);
+    store_.set_info(ctx.info);
+    pending_ = &store_.template value<detail::pending_elements<T>>("enrich-pending");
+  }
+
+  void on_batch(int input, const batch_base& in, operator_output& out) override {
+    const auto& rs = records_of<T>(in);
+    inner_.on_batch(input, in, inner_out_);  // too-late elements are counted and dropped there
+    bool late_seen = false;
+    for (const auto& r : rs) {
+      const timestamp end = first_end(r.ts);
+      if (end - 1 > wm_)
+        buffer(r, end, false);
+      else
+        late_seen = true;
+    }
+    if (late_seen)
+      for (const auto& r : rs)
+        if (first_end(r.ts) - 1 <= wm_) on_late(r, out);
+    forward_results(out);
+  }
+
+  void on_watermark(timestamp wm, operator_output& out) override {
+    inner_.on_watermark(wm, inner_out_);
+    wm_ = std::max(wm_, wm);
+    for (const auto& rr : inner_out_.records<result>()) {
+      const result& res = rr.value;
+      store_.set_current_key(res.key);
+      auto* p = pending_->get_mutable();
+      if (!p) continue;
+      auto& v = p->by_end;
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (it->end != res.window.end) continue;
+        counts_.on_time += it->on_time.size();
+        counts_.late += it->late.size();
+        for (const auto& e : it->on_time)
+          emit(out, e.value, &res.value, res.window, enrich_status::on_time);
+        for (const auto& e : it->late)
+          emit(out, e.value, &res.value, res.window, enrich_status::late);
+        v.erase(it);
+        break;
+      }
+      if (v.empty()) pending_->clear();
+    }
+    forward_results(out);
+    out.emit_watermark(wm);
+  }
+
+  void on_end(operator_output& out) override {
+    inner_.on_end(inner_out_);
+    forward_results(out);
+  }
+
+  status snapshot(std::string& out) const override {
+    std::string inner, mine;
+    if (auto s = inner_.snapshot(inner); !s) return s;
+    if (auto s = store_.snapshot(mine); !s) return s;
+    std::ostringstream os(std::ios::binary);
+    {
+      cereal::BinaryOutputArchive ar(os);
+      ar(snapshot_version, inner, mine, wm_);
+    }
+    out = std::move(os).str();
+    return status::ok();
+  }
+
+  status restore(std::string_view bytes) override {
+    std::uint32_t version = 0;
+    std::string inner, mine;
+    try {
+      std::istringstream is{std::string(bytes), std::ios::binary};
+      cereal::BinaryInputArchive ar(is);
+      ar(version, inner, mine, wm_);
+    } catch (const std::exception& e) {
+      return {errc::decode_failed, std::string("enrich snapshot: ") + e.what()};
+    }
+    if (version != snapshot_version)
+      return {errc::decode_failed, "enrich snapshot has format version " + std::to_string(version) +
+                                       ", expected " + std::to_string(snapshot_version)};
+    if (auto s = inner_.restore(inner); !s) return s;
+    return store_.restore(mine);
+  }
+
+  [[nodiscard]] const enrich_counts& counts() const noexcept { return counts_; }
+  /// Keys with buffered elements or window state; 0 once everything has fired and cleaned up.
+  [[nodiscard]] std::size_t keys_with_state() const noexcept {
+    return store_.entries() + inner_.keys_with_state();
+  }
+
+ private:
+  static window_options inner_options(window_options o) {
+    if (o.trigger.what() != window_trigger::kind::event_time)
+      throw std::invalid_argument("enrichment runs on the event-time trigger only");
+    o.late_tag.clear();
+    return o;
+  }
+
+  /// End of the first window that contains ts.
+  [[nodiscard]] timestamp first_end(timestamp ts) const noexcept {
+    return window_start(ts, offset_, slide_) + slide_;
+  }
+
+  /// An element whose first window has fired. It goes with the first of its windows that is not
+  /// yet cleaned up: re-fired just now by the inner operator (its result is in inner_out_), or
+  /// not fired yet (it waits). When all are cleaned up, it is too late.
+  void on_late(const record<T>& r, operator_output& out) {
+    const timestamp first = first_end(r.ts);
+    const timestamp last = window_start(r.ts, offset_, slide_) + size_;
+    const timestamp kept = window_start(wm_ - lateness_ + 1, offset_, slide_) + slide_;
+    const timestamp end = std::max(first, kept);
+    const time_window w{end - size_, end};
+    if (end > last) {
+      ++counts_.too_late;
+      emit(out, r.value, nullptr, {first - size_, first}, enrich_status::too_late);
+      return;
+    }
+    if (end - 1 > wm_) {
+      buffer(r, end, true);
+      return;
+    }
+    const K key = key_fn_(r.value);
+    auto& results = inner_out_.records<result>();
+    for (auto it = results.rbegin(); it != results.rend(); ++it)
+      if (it->value.window.end == end && it->value.key == key) {
+        ++counts_.late;
+        emit(out, r.value, &it->value.value, w, enrich_status::late);
+        return;
+      }
+    // Unreachable: the inner operator re-fires every window of a late element that is kept.
+    throw std::logic_error("enrich: no re-fired result for a late element's window");
+  }
+
+  void buffer(const record<T>& r, timestamp end, bool late) {
+    store_.set_current_key(key_fn_(r.value));
+    auto& v = pending_->get_or_create().by_end;
+    // Elements mostly arrive in time order: their window is the last entry or near it.
+    auto it = v.end();
+    while (it != v.begin() && std::prev(it)->end > end) --it;
+    if (it == v.begin() || std::prev(it)->end != end) it = v.insert(it, {end, {}, {}}) + 1;
+    auto& entry = *std::prev(it);
+    (late ? entry.late : entry.on_time).push_back(r);
+  }
+
+  void emit(operator_output& out, const T& e, const R* agg, const time_window& w, enrich_status s) {
+    out.records<Out>().push_back({join_(e, agg, w, s), w.end - 1});
+  }
+
+  void forward_results(operator_output& out) {
+    if (!results_tag_.empty()) {
+      auto& side = out.side<result>(results_tag_);
+      auto& rs = inner_out_.records<result>();
+      side.insert(side.end(), std::make_move_iterator(rs.begin()),
+                  std::make_move_iterator(rs.end()));
+    }
+    inner_out_.clear();
+  }
+
+  KeyFn key_fn_;
+  JoinFn join_;
+  duration_ms size_, slide_, offset_, lateness_;
+  std::string results_tag_;
+  inner_operator inner_;
+  operator_output inner_out_;
+  keyed_state_store<K> store_;
+  value_state<detail::pending_elements<T>>* pending_ = nullptr;
+  timestamp wm_ = min_timestamp;
+  enrich_counts counts_;
+};
+
+}  // namespace dataflow
