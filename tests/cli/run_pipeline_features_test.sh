@@ -124,4 +124,38 @@ if command -v script > /dev/null; then
   script -qec "'$dataflow' run dir.yaml" /dev/null > tty.txt
   grep -q '600 records, 0.0 MB, 100% of input' tty.txt || fail "no progress on a terminal: $(cat tty.txt)"
 fi
+
+# --- 5. enrichment: every event once, with its content's count over the 3-minute window that ---
+# ends first after it (sliding by a minute), and those window results as a stream of their own
+i=0
+while [ $i -lt 900 ]; do
+  printf '{"ts":%d,"content":"c%d"}\n' $((i * 400)) $(( (i * i) % 4 ))
+  i=$((i + 1))
+done > enrich.jsonl
+cat > enrich.yaml <<YAML
+parallelism: 2
+sources:
+  - {name: events, type: json_lines, path: enrich.jsonl, event_time: {field: ts}, watermarks: {strategy: monotonous}}
+steps:
+  - name: enriched
+    input: events
+    enrich:
+      window: {type: sliding, size: 3m, slide: 1m}
+      key_by: content
+      aggregate: [{count: n}]
+      results: per_3m
+sinks:
+  - {input: enriched, type: json_lines, path: enriched.jsonl, parallelism: 1}
+  - {input: per_3m, type: json_lines, path: per-3m.jsonl, parallelism: 1}
+YAML
+"$dataflow" run enrich.yaml 2> summary.txt || fail "enrich run: $(cat summary.txt)"
+expected=$(sed 's/{"ts":\([0-9]*\),"content":"\(c[0-9]\)"}/\1 \2/' enrich.jsonl | awk '
+  { ts[NR] = $1; c[NR] = $2; n[$2 " " int($1 / 60000)]++ }
+  END { for (i = 1; i <= NR; i++) { m = int(ts[i] / 60000) + 1; s = 0
+          for (k = m - 3; k < m; k++) s += n[c[i] " " k]
+          printf "{\"ts\":%d,\"content\":\"%s\",\"n\":%d,\"window_end\":%d,\"enrich_status\":\"on_time\"}\n", ts[i], c[i], s, m * 60000 } }' | sort)
+[ "$(wc -l < enriched.jsonl)" -eq 900 ] || fail "enriched lines: $(wc -l < enriched.jsonl)"
+[ "$(sort enriched.jsonl)" = "$expected" ] || fail "enriched events differ"
+# 6 minutes of events: windows ending at minutes 1..8 per content that has events in them.
+grep -q '"window_start":-120000,"window_end":60000,"n":' per-3m.jsonl || fail "window results: $(head -3 per-3m.jsonl)"
 echo ok

@@ -174,6 +174,9 @@ class builder {
       case step_spec::kind::window:
         out = add_window(s, in[0]);
         break;
+      case step_spec::kind::enrich:
+        out = add_enrich(s, in[0]);
+        break;
     }
     out.uid("step-" + s.name);
     if (s.parallelism) out.set_parallelism(s.parallelism);
@@ -223,6 +226,70 @@ class builder {
     }();
     if (key_ids.empty()) out.set_parallelism(1);  // one window per time range over everything
     if (!s.late_output.empty()) define(s.late_output, out.side_output(late), s.where);
+    return out;
+  }
+
+  /// Each row once, with the aggregate fields of its key's first window after it, plus
+  /// window_end and enrich_status; the aggregates are null when the row was too late.
+  data_stream<row> add_enrich(const step_spec& s, const data_stream<row>& in) {
+    std::vector<field_id> key_ids;
+    for (auto& k : s.key_by) key_ids.push_back(field_id::of(k));
+    std::vector<row_aggregate_spec> specs;
+    std::vector<field_id> outputs;
+    for (auto& a : s.aggregates) {
+      specs.push_back(
+          {a.kind, a.field.empty() ? field_id{} : field_id::of(a.field), field_id::of(a.output)});
+      outputs.push_back(field_id::of(a.output));
+    }
+    const field_id end_id = field_id::of("window_end"), status_id = field_id::of("enrich_status");
+    auto join = [outputs, end_id, status_id](const row& e, const row* aggs, const time_window& w,
+                                             enrich_status st) {
+      row out = e;
+      out.reserve(e.size() + outputs.size() + 2);
+      if (aggs)
+        for (auto& f : *aggs) out.set(f.id, f.value);
+      else
+        for (auto id : outputs) out.set(id, value{});
+      out.set(end_id, w.end);
+      out.set(status_id, to_string(st));
+      return out;
+    };
+    auto keyed = in.key_by([key_ids](const row& r) { return row_key::of(r, key_ids); });
+    const std::string tag = s.results_output.empty() ? "" : "results-" + s.name;
+    auto run = [&](auto assigner) {
+      try {
+        auto w = keyed.window(assigner);
+        w.allowed_lateness(s.allowed_lateness);
+        if (!tag.empty()) w.side_output_results(tag);
+        return w.enrich(row_aggregates(specs), join, s.name);
+      } catch (const std::invalid_argument& e) {
+        fail(s.where, "enrich", e.what());
+      }
+    };
+    data_stream<row> out =
+        s.window.what == window_spec::kind::tumbling
+            ? run(tumbling_windows(s.window.size, s.window.offset))
+            : run(sliding_windows(s.window.size, s.window.slide, s.window.offset));
+    if (key_ids.empty()) out.set_parallelism(1);
+    if (!tag.empty()) {
+      const field_id start_id = field_id::of("window_start");
+      auto results = out.side_output(output_tag<window_result<row_key, row>>{tag})
+                         .map(
+                             [key_ids, start_id, end_id](const window_result<row_key, row>& r) {
+                               row o;
+                               o.reserve(key_ids.size() + 2 + r.value.size());
+                               for (std::size_t i = 0; i < key_ids.size(); ++i)
+                                 o.append(key_ids[i], r.key[i]);
+                               o.append(start_id, r.window.start);
+                               o.append(end_id, r.window.end);
+                               for (auto& f : r.value) o.append(f.id, f.value);
+                               return o;
+                             },
+                             s.results_output);
+      results.uid("step-" + s.name + "-results");
+      if (key_ids.empty()) results.set_parallelism(1);
+      define(s.results_output, results, s.where);
+    }
     return out;
   }
 

@@ -449,16 +449,18 @@ class reader {
     only(n, key,
          {"name", "input", "inputs", "parallelism", "filter", "project", "rename", "union",
           "watermarks", "window", "key_by", "trigger", "allowed_lateness", "late_output",
-          "aggregate"});
+          "aggregate", "enrich"});
     step_spec s;
     s.where = at(n, key);
     s.name = required_str(n, "name", key);
     if (auto p = n["parallelism"]) s.parallelism = positive_int(p, join(key, "parallelism"));
     int ops = 0;
-    for (auto* op : {"filter", "project", "rename", "union", "watermarks", "window"})
+    for (auto* op : {"filter", "project", "rename", "union", "watermarks", "window", "enrich"})
       if (n[op]) ++ops;
     if (ops != 1)
-      fail(n, key, "a step does exactly one of filter, project, rename, union, watermarks, window");
+      fail(n, key,
+           "a step does exactly one of filter, project, rename, union, watermarks, window, "
+           "enrich");
     auto window_only = [&](const char* k) {
       if (n[k] && !n["window"]) fail(n[k], join(key, k), "only for a window step");
     };
@@ -520,6 +522,26 @@ class reader {
       const auto ak = join(key, "aggregate");
       if (!a.IsSequence() || a.size() == 0)
         fail(a, ak, "expected a list such as [{count: requests}, {sum: bytes}]");
+      for (std::size_t i = 0; i < a.size(); ++i)
+        s.aggregates.push_back(aggregate(a[i], ak + "[" + std::to_string(i) + "]"));
+    } else if (auto e = n["enrich"]) {
+      s.what = step_spec::kind::enrich;
+      const auto k = join(key, "enrich");
+      only(e, k, {"window", "key_by", "allowed_lateness", "aggregate", "results"});
+      if (!e["window"]) fail(e, join(k, "window"), "missing; the windows to aggregate over");
+      s.window = window(e["window"], join(k, "window"));
+      if (s.window.what == window_spec::kind::session)
+        fail(e["window"]["type"], join(k, "window.type"),
+             "enrichment takes tumbling or sliding windows");
+      if (auto kb = e["key_by"]) s.key_by = names(kb, join(k, "key_by"));
+      if (auto l = e["allowed_lateness"])
+        s.allowed_lateness = duration(l, join(k, "allowed_lateness"));
+      if (auto r = e["results"]) s.results_output = str(r, join(k, "results"));
+      auto a = e["aggregate"];
+      const auto ak = join(k, "aggregate");
+      if (!a) fail(e, ak, "missing; the aggregates to add to each element");
+      if (!a.IsSequence() || a.size() == 0)
+        fail(a, ak, "expected a list such as [{count: requests_7d}]");
       for (std::size_t i = 0; i < a.size(); ++i)
         s.aggregates.push_back(aggregate(a[i], ak + "[" + std::to_string(i) + "]"));
     }

@@ -161,3 +161,35 @@ sinks: [{input: events, type: stdout}]
   CHECK(error_of(replaced(gen, "seed: 3", "path: x"))
             .find("p.yaml:6:5: sources[0].path: unknown key \"path\"") == 0);
 }
+
+TEST_CASE("pipeline file: an enrich step") {
+  const char* yaml = R"(sources:
+  - {name: a, type: json_lines, path: x}
+steps:
+  - name: e
+    input: a
+    enrich:
+      window: {type: sliding, size: 7d, slide: 1m}
+      key_by: [content]
+      allowed_lateness: 5m
+      aggregate: [{count: requests}, {count_distinct: user, as: users}]
+      results: metrics
+sinks: [{input: e, type: stdout}]
+)";
+  auto p = parse_pipeline(yaml, "p.yaml");
+  REQUIRE_MESSAGE(p, (p ? "" : p.error().message()));
+  auto& s = p->steps[0];
+  CHECK(s.what == step_spec::kind::enrich);
+  CHECK(s.window.size == 7 * 86'400'000);
+  CHECK(s.window.slide == 60'000);
+  CHECK(s.key_by == std::vector<std::string>{"content"});
+  CHECK(s.allowed_lateness == 300'000);
+  CHECK(s.results_output == "metrics");
+  REQUIRE(s.aggregates.size() == 2);
+  CHECK(s.aggregates[1].output == "users");
+  CHECK(error_of(
+            replaced(yaml, "{type: sliding, size: 7d, slide: 1m}", "{type: session, gap: 1m}")) ==
+        "p.yaml:7:22: steps[0].enrich.window.type: enrichment takes tumbling or sliding windows");
+  CHECK(error_of(replaced(yaml, "results: metrics", "late_output: l"))
+            .find("p.yaml:11:7: steps[0].enrich.late_output: unknown key") == 0);
+}

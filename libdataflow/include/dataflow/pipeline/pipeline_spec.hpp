@@ -72,7 +72,7 @@ struct aggregate_spec {
 
 /// One step: exactly one of the operations is set.
 struct step_spec {
-  enum class kind : std::uint8_t { filter, project, rename, union_all, watermarks, window };
+  enum class kind : std::uint8_t { filter, project, rename, union_all, watermarks, window, enrich };
   std::string name;
   source_location where;
   kind what = kind::filter;
@@ -83,12 +83,13 @@ struct step_spec {
   std::vector<std::string> fields;                           // project
   std::vector<std::pair<std::string, std::string>> renames;  // rename: from, to
   watermark_spec watermarks;                                 // watermarks
-  std::vector<std::string> key_by;                           // window (empty: all)
-  window_spec window;                                        // window
+  std::vector<std::string> key_by;                           // window, enrich (empty: all)
+  window_spec window;                                        // window, enrich
   window_trigger trigger = window_trigger::event_time();     // window
-  duration_ms allowed_lateness = 0;                          // window
+  duration_ms allowed_lateness = 0;                          // window, enrich
   std::string late_output;  // window: the name of the late-data stream; empty: dropped
-  std::vector<aggregate_spec> aggregates;  // window
+  std::vector<aggregate_spec> aggregates;  // window, enrich
+  std::string results_output;  // enrich: the name of the stream of window results; empty: none
 };
 
 struct sink_spec {
