@@ -55,7 +55,7 @@ void json_lines_source_reader::reject(operator_output& out, std::string_view raw
   out.side<dead_letter>(json_lines_dead_letters.id)
       .push_back(record<dead_letter>{dead_letter{name_, files_[file_], reader_.line_number(),
                                                  std::string(raw), std::move(reason)},
-                                     0});
+                                     last_ts_});
   ++dead_letters_;
   if (opts_.progress) ++opts_.progress->dead_letters;
 }
@@ -118,6 +118,7 @@ source_reader::poll_result json_lines_source_reader::poll(operator_output& out,
     auto& rec = rs.emplace_back();
     switch (parser_.parse(line, rec.value, rec.ts)) {
       case json_line_parser::outcome::record:
+        last_ts_ = rec.ts;
         if (opts_.watermarks_in_input)
           watermarks_.on_record(split_, input_watermark{}, rec.ts);
         else

@@ -20,6 +20,7 @@ namespace {
 struct read_result {
   std::vector<record<row>> records;
   std::vector<dead_letter> dead;
+  std::vector<timestamp> dead_ts;
   std::vector<timestamp> watermarks;
   // Watermarks as "after the n-th record".
   std::vector<std::pair<std::size_t, timestamp>> marks;
@@ -39,7 +40,10 @@ read_result read_all(json_source_options opts, int subtask = 0, int parallelism 
     for (auto& rec : out.records<row>()) res.records.push_back(rec);
     for (auto& [tag, b] : out.sides()) {
       CHECK(tag == json_lines_dead_letters.id);
-      for (auto& d : records_of<dead_letter>(*b)) res.dead.push_back(d.value);
+      for (auto& d : records_of<dead_letter>(*b)) {
+        res.dead.push_back(d.value);
+        res.dead_ts.push_back(d.ts);
+      }
     }
     if (out.watermark()) {
       res.watermarks.push_back(*out.watermark());
@@ -188,6 +192,12 @@ TEST_CASE("json lines source: dead letters hold exactly the bad lines with file,
   CHECK(r.dead[2].reason.find("timestamp field 'ts': timestamp 'yesterday'") == 0);
   CHECK(r.dead[3].line == 2);
   CHECK(r.dead[3].reason == "field 'n': expected int, got string \"six\"");
+  // A dead letter carries the last good record's time, so it stays in order with the data.
+  const timestamp t0 = 1'714'521'600'000;  // 2024-05-01T00:00:00Z
+  CHECK(r.dead_ts[0] == t0);
+  CHECK(r.dead_ts[1] == t0);
+  CHECK(r.dead_ts[2] == t0 + 3'000);
+  CHECK(r.dead_ts[3] == t0 + 3'000);
   auto& last = r.dead.back();
   CHECK(last.file == dir / "in/3.jsonl.gz");
   CHECK(last.raw.empty());

@@ -128,6 +128,9 @@ class json_lines_source_reader final : public source_reader {
   std::size_t split_ = 0;  // the open file's split in watermarks_
   bool file_open_ = false;
   std::uint64_t records_ = 0, dead_letters_ = 0;
+  // A dead letter has no event time of its own: it gets the last good record's, so dead
+  // letters stay in time order with the data (0 before the first good record).
+  timestamp last_ts_ = 0;
   std::uint64_t reported_file_bytes_ = 0;  // of the open file, added to progress so far
 };
 
