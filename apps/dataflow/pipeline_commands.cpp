@@ -131,6 +131,14 @@ int run_pipeline(const run_options& opts) {
                cancelled ? "stopped" : "done", static_cast<unsigned long long>(t.records),
                static_cast<unsigned long long>(t.dead), static_cast<double>(t.bytes) / 1e6, secs,
                secs > 0 ? static_cast<double>(t.records) / secs : 0.0);
+  for (auto& s : built.sources)
+    if (s.hybrid)
+      std::fprintf(stderr,
+                   "%s: dropped %llu history records at or after switch_at and %llu live records "
+                   "before it\n",
+                   s.name.c_str(),
+                   static_cast<unsigned long long>(s.hybrid->history_dropped.load()),
+                   static_cast<unsigned long long>(s.hybrid->live_dropped.load()));
   return 0;
 }
 

@@ -81,41 +81,80 @@ class builder {
 
   void add_source(const source_spec& s) {
     if (s.type == "generator") return add_generator(s);
+    if (s.type == "hybrid") return add_hybrid(s);
+    auto o = json_options(s);
+    built_.sources.push_back({s.name, o.progress});
+    auto rows = env_.from_json_lines(o, s.name);
+    rows.uid("source-" + s.name);
+    if (s.parallelism) rows.set_parallelism(s.parallelism);
+    add_dead_letters(s, rows);
+    define(s.name, rows, s.where);
+  }
+
+  static json_source_options json_options(const source_spec& s) {
     json_source_options o;
     o.path = s.path;
     o.parse = s.parse;
     o.watermarks = strategy_of(s.watermarks);
     o.watermarks_in_input = s.watermarks.what == watermark_spec::kind::punctuated;
     o.progress = std::make_shared<json_source_progress>();
-    built_.sources.push_back({s.name, o.progress});
-    auto rows = env_.from_json_lines(o, s.name);
-    rows.uid("source-" + s.name);
-    if (s.parallelism) rows.set_parallelism(s.parallelism);
+    return o;
+  }
+
+  static void add_dead_letters(const source_spec& s, data_stream<row>& rows) {
     json_sink_options dead;
     dead.path = s.dead_letters.empty() ? s.name + ".dead-letters.jsonl" : s.dead_letters;
     rows.side_output(json_lines_dead_letters)
         .sink_to_json_lines(dead, s.name + "-dead-letters")
         .set_parallelism(1);
-    define(s.name, rows, s.where);
   }
 
-  void add_generator(const source_spec& s) {
+  static generator_options generator_opts(const source_spec& s,
+                                          const std::shared_ptr<json_source_progress>& progress) {
     generator_options o;
     o.count = s.count;
     o.rate = s.rate;
     o.watermarks = strategy_of(s.watermarks);
-    auto progress = std::make_shared<json_source_progress>();
     o.produced = std::shared_ptr<std::atomic<std::uint64_t>>(progress, &progress->records);
-    built_.sources.push_back({s.name, progress, s.count.value_or(0), !s.count});
-    std::optional<row_generator> gen;
+    return o;
+  }
+
+  static row_generator generator_of(const source_spec& s) {
     try {
-      gen.emplace(s.generator);
+      return row_generator(s.generator);
     } catch (const std::invalid_argument& e) {
       fail(s.where, "schema", e.what());
     }
-    auto rows = env_.from_generator<row>(*gen, o, s.name);
+  }
+
+  void add_generator(const source_spec& s) {
+    auto progress = std::make_shared<json_source_progress>();
+    auto o = generator_opts(s, progress);
+    built_.sources.push_back({s.name, progress, s.count.value_or(0), !s.count});
+    auto rows = env_.from_generator<row>(generator_of(s), o, s.name);
     rows.uid("source-" + s.name);
     if (s.parallelism) rows.set_parallelism(s.parallelism);
+    define(s.name, rows, s.where);
+  }
+
+  // History (JSON lines) then live (a generator); the counters of both go to one progress.
+  void add_hybrid(const source_spec& s) {
+    const auto& history = s.parts.at(0);
+    const auto& live = s.parts.at(1);
+    auto h = json_options(history);
+    auto l = generator_opts(live, h.progress);
+    hybrid_source_options o;
+    o.history = [h, name = s.name] { return std::make_unique<json_lines_source_reader>(h, name); };
+    o.live = [l, gen = generator_of(live)] {
+      return std::make_unique<generator_source_reader<row>>(gen, l);
+    };
+    o.switch_at = s.switch_at;
+    o.progress = std::make_shared<hybrid_source_progress>();
+    built_.sources.push_back({s.name, h.progress, 0, !live.count, o.progress});
+    auto rows = env_.from_hybrid<row>(o, s.name);
+    rows.uid("source-" + s.name);
+    if (s.parallelism) rows.set_parallelism(s.parallelism);
+    add_dead_letters(history, rows);
     define(s.name, rows, s.where);
   }
 

@@ -172,19 +172,29 @@ class reader {
     return w;
   }
 
-  source_spec source(const YAML::Node& n, const std::string& key) const {
+  /// A source; with `part_type`, the history or live part of the hybrid source `owner`.
+  source_spec source(const YAML::Node& n, const std::string& key, const char* part_type = nullptr,
+                     const std::string& owner = {}) const {
     if (!n.IsMap()) fail(n, key, "expected a mapping (key: value lines)");
     source_spec s;
     s.where = at(n, key);
-    s.type = required_str(n, "type", key);
+    if (part_type) {
+      for (auto* k : {"name", "type", "parallelism"})
+        if (n[k]) fail(n[k], join(key, k), "set on the hybrid source, not on its parts");
+      s.type = part_type;
+      s.name = owner;
+    } else {
+      s.type = required_str(n, "type", key);
+    }
     if (s.type == "generator") return generator_source(n, key, std::move(s));
+    if (s.type == "hybrid" && !part_type) return hybrid_source(n, key, std::move(s));
     if (s.type != "json_lines")
       fail(n["type"], join(key, "type"),
-           "expected json_lines or generator, got \"" + s.type + "\"");
+           "expected json_lines, generator or hybrid, got \"" + s.type + "\"");
     only(n, key,
          {"name", "type", "path", "event_time", "watermarks", "dead_letters", "fields",
           "parallelism"});
-    s.name = required_str(n, "name", key);
+    if (s.name.empty()) s.name = required_str(n, "name", key);
     s.path = required_str(n, "path", key);
     if (auto e = n["event_time"]) {
       const auto k = join(key, "event_time");
@@ -226,7 +236,7 @@ class reader {
     only(n, key,
          {"name", "type", "count", "rate", "seed", "event_time", "schema", "watermarks",
           "parallelism"});
-    s.name = required_str(n, "name", key);
+    if (s.name.empty()) s.name = required_str(n, "name", key);
     if (auto c = n["count"]) {
       auto v = integer(c, join(key, "count"));
       if (v <= 0) fail(c, join(key, "count"), "expected a positive number of records");
@@ -239,21 +249,7 @@ class reader {
       const auto k = join(key, "event_time");
       only(e, k, {"field", "start", "per_second", "max_disorder"});
       if (auto f = e["field"]) g.time.field = str(f, join(k, "field"));
-      if (auto st = e["start"]) {
-        const auto sk = join(k, "start");
-        std::int64_t ms = 0;
-        if (YAML::convert<std::int64_t>::decode(st, ms)) {
-          g.time.start = ms;
-        } else {
-          auto t = parse_iso8601(str(st, sk));
-          if (!t)
-            fail(st, sk,
-                 "expected epoch milliseconds or an ISO-8601 time such as 2026-11-24T00:00:00Z, "
-                 "got \"" +
-                     scalar(st) + "\"");
-          g.time.start = *t;
-        }
-      }
+      if (auto st = e["start"]) g.time.start = time_point(st, join(k, "start"));
       if (auto p = e["per_second"]) {
         g.time.per_second = number(p, join(k, "per_second"), 0);
         if (g.time.per_second <= 0) fail(p, join(k, "per_second"), "expected a number above 0");
@@ -285,6 +281,35 @@ class reader {
            "a generator makes no watermark lines; use monotonous or bounded_out_of_orderness");
     if (auto p = n["parallelism"]) s.parallelism = positive_int(p, join(key, "parallelism"));
     return s;
+  }
+
+  /// History (JSON lines) then live (a generator), split at an event time.
+  source_spec hybrid_source(const YAML::Node& n, const std::string& key, source_spec s) const {
+    only(n, key, {"name", "type", "history", "live", "switch_at", "parallelism"});
+    s.name = required_str(n, "name", key);
+    if (!n["history"]) fail(n, join(key, "history"), "missing; a json_lines source's keys");
+    if (!n["live"]) fail(n, join(key, "live"), "missing; a generator source's keys");
+    if (!n["switch_at"])
+      fail(n, join(key, "switch_at"),
+           "missing; the event time at which the live source takes over (epoch ms or ISO-8601)");
+    s.parts.push_back(source(n["history"], join(key, "history"), "json_lines", s.name));
+    s.parts.push_back(source(n["live"], join(key, "live"), "generator", s.name));
+    s.switch_at = time_point(n["switch_at"], join(key, "switch_at"));
+    if (auto p = n["parallelism"]) s.parallelism = positive_int(p, join(key, "parallelism"));
+    return s;
+  }
+
+  /// An event time: epoch milliseconds or ISO-8601.
+  timestamp time_point(const YAML::Node& n, const std::string& key) const {
+    std::int64_t ms = 0;
+    if (YAML::convert<std::int64_t>::decode(n, ms)) return ms;
+    auto t = parse_iso8601(str(n, key));
+    if (!t)
+      fail(n, key,
+           "expected epoch milliseconds or an ISO-8601 time such as 2026-11-24T00:00:00Z, got "
+           "\"" +
+               scalar(n) + "\"");
+    return *t;
   }
 
   /// One field of a generator's schema.

@@ -22,6 +22,7 @@
 #include "dataflow/io/json_lines_source.hpp"
 #include "dataflow/source/collection_source.hpp"
 #include "dataflow/source/generator_source.hpp"
+#include "dataflow/source/hybrid_source.hpp"
 #include "dataflow/source/split_collection_source.hpp"
 
 namespace dataflow {
@@ -72,6 +73,13 @@ class environment {
   /// io/json_lines_source.hpp. Its dead letters are `.side_output(json_lines_dead_letters)`.
   data_stream<row> from_json_lines(json_source_options opts, std::string name = "json_lines");
 
+  /// History then live: each instance reads its share of a bounded history, then a live
+  /// source, split at `opts.switch_at` (see source/hybrid_source.hpp). Side outputs of the
+  /// history (`json_lines_dead_letters`) are this stream's. Throws std::invalid_argument when
+  /// a required option is missing.
+  template <class T>
+  data_stream<T> from_hybrid(hybrid_source_options opts, std::string name = "hybrid");
+
   /// Any source: `factory()` makes one reader per instance.
   template <class T>
   data_stream<T> from_source(source_factory factory, std::string name, std::string kind = "source");
@@ -109,6 +117,14 @@ inline dataflow::data_stream<dataflow::row> dataflow::environment::from_json_lin
   return from_source<row>(
       [opts, name] { return std::make_unique<json_lines_source_reader>(opts, name); }, name,
       "json_lines");
+}
+
+template <class T>
+dataflow::data_stream<T> dataflow::environment::from_hybrid(hybrid_source_options opts,
+                                                            std::string name) {
+  opts.validate();
+  return from_source<T>([opts] { return std::make_unique<hybrid_source_reader<T>>(opts); },
+                        std::move(name), "hybrid");
 }
 
 template <class T>

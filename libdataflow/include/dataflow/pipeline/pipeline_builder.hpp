@@ -20,6 +20,7 @@
 #include "dataflow/api/environment.hpp"
 #include "dataflow/io/json_lines_source.hpp"
 #include "dataflow/pipeline/pipeline_spec.hpp"
+#include "dataflow/source/hybrid_source.hpp"
 
 namespace dataflow {
 
@@ -31,8 +32,10 @@ struct built_pipeline {
     std::shared_ptr<json_source_progress> progress;
     /// A bounded generator's record count (its progress is records / expected); 0 otherwise.
     std::uint64_t expected_records = 0;
-    /// An unbounded generator: no fraction.
+    /// An unbounded generator (or hybrid source's live part): no fraction.
     bool unbounded = false;
+    /// A hybrid source's drops at the switch; null for other sources.
+    std::shared_ptr<hybrid_source_progress> hybrid = nullptr;
     /// The fraction done, 0..1.
     [[nodiscard]] double fraction() const noexcept {
       if (expected_records == 0) return progress->fraction();

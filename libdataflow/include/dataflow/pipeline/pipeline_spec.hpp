@@ -37,7 +37,7 @@ struct watermark_spec {
 struct source_spec {
   std::string name;
   source_location where;
-  std::string type;  // json_lines | generator
+  std::string type;  // json_lines | generator | hybrid
   watermark_spec watermarks;
   int parallelism = 0;  // 0: the pipeline's
 
@@ -50,6 +50,10 @@ struct source_spec {
   std::optional<std::uint64_t> count;  // empty: unbounded
   double rate = 0;                     // records per second in processing time; 0: unlimited
   row_generator_spec generator;
+
+  // hybrid: parts[0] is the history (json_lines), parts[1] the live source (generator)
+  std::vector<source_spec> parts;
+  timestamp switch_at = 0;
 };
 
 struct comparison {
