@@ -127,7 +127,7 @@ TEST_CASE("enrich: a late element whose first window is gone waits for its next 
     CHECK(r.value.window == time_window{0, 3'000});
   }
   CHECK(h.output()[0].value.status == enrich_status::on_time);
-  CHECK(h.output()[1].value.status == enrich_status::late);
+  CHECK(h.output()[1].value.status == enrich_status::past_lateness);
 }
 
 TEST_CASE("enrich: only the event-time trigger") {
@@ -179,10 +179,11 @@ class reference {
     // The first window of it that is still kept (end - 1 + lateness > wm).
     timestamp e = first;
     while (e - 1 + c_.lateness <= wm_) e += c_.slide;
+    const auto status = e == first ? enrich_status::late : enrich_status::past_lateness;
     if (e - 1 > wm_)
-      pending_.push_back({r.value.key, r.value.id, e, enrich_status::late});
+      pending_.push_back({r.value.key, r.value.id, e, status});
     else
-      out_.push_back({r.value.id, e, sum(r.value.key, e), enrich_status::late, e - 1});
+      out_.push_back({r.value.id, e, sum(r.value.key, e), status, e - 1});
   }
 
   void watermark(timestamp wm) {

@@ -6,6 +6,8 @@
 //     then gets that window's complete result;
 //   - a late element within the allowed lateness re-fires its window (Flink's rule) and gets
 //     the updated result at once (status late);
+//   - an element later than that whose later windows are still kept gets the first of them
+//     (status past_lateness), re-fired at once or when it fires;
 //   - an element too late for every window gets no aggregate (status too_late);
 // so no element is dropped and none is emitted twice, whatever the order of arrival. Outputs
 // carry timestamp E - 1, the time of the result they hold (the larger of the two timestamps,
@@ -34,15 +36,15 @@
 namespace dataflow {
 namespace detail {
 
-/// A key's elements waiting for a window to fire, by window end (ascending); `late` ones
-/// arrived after an earlier window of theirs had fired and been cleaned up.
+/// A key's elements waiting for a window to fire, by window end (ascending); `past_lateness`
+/// ones arrived after their first window had been cleaned up.
 template <class T>
 struct pending_window {
   timestamp end = 0;
-  std::vector<record<T>> on_time, late;
+  std::vector<record<T>> on_time, past_lateness;
   template <class Archive>
   void serialize(Archive& ar) {
-    ar(end, on_time, late);
+    ar(end, on_time, past_lateness);
   }
 };
 template <class T>
@@ -66,7 +68,7 @@ struct make_enriched {
 
 /// Counts by status, for tests and metrics.
 struct enrich_counts {
-  std::uint64_t on_time = 0, late = 0, too_late = 0;
+  std::uint64_t on_time = 0, late = 0, past_lateness = 0, too_late = 0;
 };
 
 /// JoinFn(const T& element, const R* aggregate (null when too late), const time_window&,
@@ -130,11 +132,11 @@ class enrich_operator final : public operator_base {
       for (auto it = v.begin(); it != v.end(); ++it) {
         if (it->end != res.window.end) continue;
         counts_.on_time += it->on_time.size();
-        counts_.late += it->late.size();
+        counts_.past_lateness += it->past_lateness.size();
         for (const auto& e : it->on_time)
           emit(out, e.value, &res.value, res.window, enrich_status::on_time);
-        for (const auto& e : it->late)
-          emit(out, e.value, &res.value, res.window, enrich_status::late);
+        for (const auto& e : it->past_lateness)
+          emit(out, e.value, &res.value, res.window, enrich_status::past_lateness);
         v.erase(it);
         break;
       }
@@ -220,8 +222,9 @@ class enrich_operator final : public operator_base {
     auto& results = inner_out_.records<result>();
     for (auto it = results.rbegin(); it != results.rend(); ++it)
       if (it->value.window.end == end && it->value.key == key) {
-        ++counts_.late;
-        emit(out, r.value, &it->value.value, w, enrich_status::late);
+        const auto status = end == first ? enrich_status::late : enrich_status::past_lateness;
+        ++(end == first ? counts_.late : counts_.past_lateness);
+        emit(out, r.value, &it->value.value, w, status);
         return;
       }
     // Unreachable: the inner operator re-fires every window of a late element that is kept.
@@ -236,7 +239,7 @@ class enrich_operator final : public operator_base {
     while (it != v.begin() && std::prev(it)->end > end) --it;
     if (it == v.begin() || std::prev(it)->end != end) it = v.insert(it, {end, {}, {}}) + 1;
     auto& entry = *std::prev(it);
-    (late ? entry.late : entry.on_time).push_back(r);
+    (late ? entry.past_lateness : entry.on_time).push_back(r);
   }
 
   void emit(operator_output& out, const T& e, const R* agg, const time_window& w, enrich_status s) {

@@ -12,10 +12,12 @@ namespace dataflow {
 
 /// How an element met its window.
 enum class enrich_status : std::uint8_t {
-  on_time,   // the window had not fired: the element got its first (complete) result
-  late,      // the window had fired but was within the allowed lateness: it re-fired with the
-             // element in it, and the element got that updated result
-  too_late,  // the window was already cleaned up: no aggregate
+  on_time,        // the window had not fired: the element got its first (complete) result
+  late,           // the window had fired but was within the allowed lateness: it re-fired with the
+                  // element in it, and the element got that updated result
+  past_lateness,  // the window was cleaned up (the element came later than the allowed
+                  // lateness); the element got its first window that was still kept
+  too_late,       // every window of the element was cleaned up: no aggregate
 };
 
 inline const char* to_string(enrich_status s) noexcept {
@@ -24,6 +26,8 @@ inline const char* to_string(enrich_status s) noexcept {
       return "on_time";
     case enrich_status::late:
       return "late";
+    case enrich_status::past_lateness:
+      return "past_lateness";
     case enrich_status::too_late:
       break;
   }
@@ -33,7 +37,8 @@ inline const char* to_string(enrich_status s) noexcept {
 template <class T, class R>
 struct enriched {
   T element{};
-  /// The window the element was matched with: the first one that ends after it.
+  /// The window the element was matched with: the first one that ends after it, or for
+  /// past_lateness the first of its windows still kept.
   time_window window;
   /// Its aggregate, which includes the element; empty when too late.
   std::optional<R> aggregate;
