@@ -1,0 +1,333 @@
+// content_metrics: the reference use case end to end (issue #5).
+//   content_metrics demo                      a short history replay, then live events, a summary
+//   content_metrics write-history --out DIR   a week (or --days D) of events as JSON-lines gzip
+//   content_metrics run [--history DIR]       the pipeline over history then live (or live only)
+#include <zlib.h>
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+
+#include "content_event_generator.hpp"
+#include "content_event_json_reader.hpp"
+#include "content_metrics_job.hpp"
+#include "dataflow/actors/local_environment.hpp"
+#include "dataflow/core/parse_timestamp.hpp"
+#include "dataflow/source/hybrid_source.hpp"
+
+using namespace dataflow;
+using namespace dataflow::apps;
+
+namespace {
+
+struct run_options {
+  content_event_options events;
+  std::string history;           // a directory of JSON-lines files; empty: live only
+  std::uint64_t live = 100'000;  // live events
+  double live_rate = 10'000;     // live events per second of wall-clock time; 0: unlimited
+  int parallelism = 2;
+  std::string out;  // a directory for the outputs; empty: none
+  int top = 5;
+};
+
+/// Events with index < history_events(days) are the history; the live stream continues after.
+std::uint64_t history_events(const content_event_options& o, double days) {
+  return static_cast<std::uint64_t>(days * 86'400.0 * o.rate);
+}
+
+int write_history(content_event_options o, double days, const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  content_event_generator gen(o);
+  // The history is every event before the switch S = arrival(n): events 0..n-1, and the later
+  // ones whose time lies before S (delayed ones), so that with the live stream's events at or
+  // after S (the hybrid source drops the others) each event is read exactly once.
+  const std::uint64_t n = history_events(o, days);
+  const timestamp switch_at = gen.arrival(n);
+  const duration_ms max_delay = std::max(o.max_disorder, o.straggler_delay);
+  std::uint64_t last = n;
+  while (gen.arrival(last) - max_delay < switch_at) ++last;
+  const std::uint64_t per_file = static_cast<std::uint64_t>(86'400.0 * o.rate);
+  std::string buf;
+  gzFile f = nullptr;
+  int files = 0;
+  std::uint64_t written = 0;
+  for (std::uint64_t i = 0; i < last; ++i) {
+    if (i >= n && gen(i).ts >= switch_at) continue;
+    if (i < n && i % per_file == 0) {
+      if (f) gzclose(f);
+      char name[64];
+      std::snprintf(name, sizeof name, "/day-%03d.jsonl.gz", files++);
+      f = gzopen((dir + name).c_str(), "wb1");
+      if (!f)
+        return std::fprintf(stderr, "content_metrics: cannot write %s%s\n", dir.c_str(), name), 1;
+    }
+    auto r = gen(i);
+    append_json(buf, r.value, r.ts);
+    buf += '\n';
+    ++written;
+    if (buf.size() > (1 << 20) || (i + 1 < n && (i + 1) % per_file == 0)) {
+      gzwrite(f, buf.data(), static_cast<unsigned>(buf.size()));
+      buf.clear();
+    }
+  }
+  if (f) {
+    if (!buf.empty()) gzwrite(f, buf.data(), static_cast<unsigned>(buf.size()));
+    gzclose(f);
+  }
+  std::string end;
+  append_iso8601(end, switch_at);
+  std::printf("wrote %llu events in %d files to %s; the live stream starts at %s (%lld)\n",
+              static_cast<unsigned long long>(written), files, dir.c_str(), end.c_str(),
+              static_cast<long long>(switch_at));
+  return 0;
+}
+
+template <class T, class F>
+void write_rows(const data_stream<T>& s, const std::string& path, F to_row) {
+  json_sink_options o;
+  o.path = path;
+  s.map(to_row, "to row").sink_to_json_lines(o, "write " + path).set_parallelism(1);
+}
+
+int run(const run_options& opts, double history_days) {
+  local_environment env;
+  env.set_parallelism(opts.parallelism);
+  env.options().name = "content_metrics";
+  content_event_generator gen(opts.events);
+  const std::uint64_t base = opts.history.empty() ? 0 : history_events(opts.events, history_days);
+  const timestamp switch_at = gen.arrival(base);
+  generator_options live;
+  live.count = opts.live;
+  live.rate = opts.live_rate;
+  live.watermarks = watermark_strategy::bounded_out_of_orderness(opts.events.max_disorder);
+  auto live_fn = [gen, base](std::uint64_t i) { return gen(base + i); };
+  auto hybrid = std::make_shared<hybrid_source_progress>();
+  auto history_progress = std::make_shared<json_source_progress>();
+  data_stream<content_event> events = [&] {
+    if (opts.history.empty())
+      return env.from_generator<content_event>(live_fn, live, "live events");
+    json_source_options h;
+    h.path = opts.history;
+    h.parse.timestamp_field = "ts";
+    h.watermarks = watermark_strategy::bounded_out_of_orderness(opts.events.max_disorder);
+    h.progress = history_progress;
+    hybrid_source_options o;
+    o.history = [h] { return std::make_unique<content_event_json_reader>(h, "history"); };
+    o.live = [live_fn, live] {
+      return std::make_unique<generator_source_reader<content_event>>(live_fn, live);
+    };
+    o.switch_at = switch_at;
+    o.progress = hybrid;
+    return env.from_hybrid<content_event>(o, "history then live");
+  }();
+  events.uid("events");
+  auto s = add_content_metrics(events, {});
+  std::shared_ptr<collected<content_window>> top_windows;
+  // Counting sinks: the summary needs counts, not every record kept in memory.
+  struct counts {
+    std::atomic<std::uint64_t> enriched{0}, on_time{0}, late{0}, past{0}, too_late{0},
+        content_windows{0}, user_windows{0}, late_events{0};
+  };
+  auto c = std::make_shared<counts>();
+  s.enriched.sink_to(
+      [c] {
+        struct sink final : sink_function<enriched_event> {
+          std::shared_ptr<counts> c;
+          void write(const std::vector<record<enriched_event>>& rs) override {
+            c->enriched += rs.size();
+            for (auto& r : rs) {
+              auto st = r.value.status;
+              ++(st == enrich_status::on_time         ? c->on_time
+                 : st == enrich_status::late          ? c->late
+                 : st == enrich_status::past_lateness ? c->past
+                                                      : c->too_late);
+            }
+          }
+        };
+        auto k = std::make_unique<sink>();
+        k->c = c;
+        return k;
+      },
+      "count enriched");
+  auto last = std::make_shared<std::map<std::uint32_t, content_window>>();
+  auto last_mutex = std::make_shared<std::mutex>();
+  s.content.sink_to(
+      [c, last, last_mutex] {
+        struct sink final : sink_function<content_window> {
+          std::shared_ptr<counts> c;
+          std::shared_ptr<std::map<std::uint32_t, content_window>> last;
+          std::shared_ptr<std::mutex> m;
+          void write(const std::vector<record<content_window>>& rs) override {
+            c->content_windows += rs.size();
+            std::lock_guard<std::mutex> g(*m);
+            for (auto& r : rs) {
+              auto& l = (*last)[r.value.key];
+              if (r.value.window.end >= l.window.end) l = r.value;
+            }
+          }
+        };
+        auto k = std::make_unique<sink>();
+        k->c = c;
+        k->last = last;
+        k->m = last_mutex;
+        return k;
+      },
+      "latest per content");
+  s.user_urls.sink_to(
+      [c] {
+        struct sink final : sink_function<user_window> {
+          std::shared_ptr<counts> c;
+          void write(const std::vector<record<user_window>>& rs) override {
+            c->user_windows += rs.size();
+          }
+        };
+        auto k = std::make_unique<sink>();
+        k->c = c;
+        return k;
+      },
+      "count user windows");
+  if (!opts.out.empty()) {
+    std::filesystem::create_directories(opts.out);
+    write_rows(s.late, opts.out + "/late.jsonl", [](const content_event& e) {
+      std::string url;
+      e.append_url(url);
+      return row{{"user_id", static_cast<std::int64_t>(e.user_id)},
+                 {"content_id", static_cast<std::int64_t>(e.content_id)},
+                 {"url", url},
+                 {"bytes", e.bytes}};
+    });
+    write_rows(s.content, opts.out + "/content-7d.jsonl", [](const content_window& w) {
+      return row{{"content_id", static_cast<std::int64_t>(w.key)},
+                 {"window_start", w.window.start},
+                 {"window_end", w.window.end},
+                 {"requests", w.value.requests},
+                 {"bytes", w.value.bytes},
+                 {"users", w.value.users}};
+    });
+  } else {
+    s.late.sink_to(
+        [c] {
+          struct sink final : sink_function<content_event> {
+            std::shared_ptr<counts> c;
+            void write(const std::vector<record<content_event>>& rs) override {
+              c->late_events += rs.size();
+            }
+          };
+          auto k = std::make_unique<sink>();
+          k->c = c;
+          return k;
+        },
+        "count late");
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = env.execute();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!r) {
+    std::fprintf(stderr, "content_metrics: %s\n", r.error().to_string().c_str());
+    return 1;
+  }
+  std::vector<content_window> top;
+  for (auto& [k, w] : *last) top.push_back(w);
+  std::sort(top.begin(), top.end(), [](auto& a, auto& b) {
+    return a.value.requests != b.value.requests ? a.value.requests > b.value.requests
+                                                : a.key < b.key;
+  });
+  std::printf("top content items, last 7-day window:\n");
+  for (int i = 0; i < opts.top && i < static_cast<int>(top.size()); ++i)
+    std::printf("  content %u: %lld requests, %lld bytes, %lld users\n", top[i].key,
+                static_cast<long long>(top[i].value.requests),
+                static_cast<long long>(top[i].value.bytes),
+                static_cast<long long>(top[i].value.users));
+  const auto history_records = history_progress->records.load();
+  std::printf(
+      "history: %llu events, live: %llu events (%llu before the switch, read from history)\n"
+      "enriched: %llu (on time %llu, late %llu, past lateness %llu, too late %llu)\n"
+      "content windows: %llu, user windows: %llu\n"
+      "events: %llu, seconds: %.2f, events/s: %.0f\n",
+      static_cast<unsigned long long>(history_records), static_cast<unsigned long long>(opts.live),
+      static_cast<unsigned long long>(hybrid->live_dropped.load()),
+      static_cast<unsigned long long>(c->enriched.load()),
+      static_cast<unsigned long long>(c->on_time.load()),
+      static_cast<unsigned long long>(c->late.load()),
+      static_cast<unsigned long long>(c->past.load()),
+      static_cast<unsigned long long>(c->too_late.load()),
+      static_cast<unsigned long long>(c->content_windows.load()),
+      static_cast<unsigned long long>(c->user_windows.load()),
+      static_cast<unsigned long long>(c->enriched.load()), secs,
+      static_cast<double>(c->enriched.load()) / secs);
+  return 0;
+}
+
+void add_event_options(CLI::App* a, content_event_options& o) {
+  a->add_option("--users", o.users, "Distinct users")->capture_default_str();
+  a->add_option("--contents", o.contents, "Content items (Zipf popularity)")->capture_default_str();
+  a->add_option("--rate", o.rate, "Events per second of event time")->capture_default_str();
+  a->add_option("--seed", o.seed, "Generator seed")->capture_default_str();
+  a->add_option("--straggler-share", o.straggler_share, "Share of events later than the lateness")
+      ->capture_default_str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"content_metrics: the reference content-delivery pipeline"};
+  app.require_subcommand(1);
+  int rc = 0;
+
+  content_event_options hist;
+  hist.rate = 100;
+  double days = 7;
+  std::string dir;
+  auto* w = app.add_subcommand("write-history", "Write days of events as JSON-lines gzip files");
+  add_event_options(w, hist);
+  w->add_option("--days", days, "Days of history")->capture_default_str();
+  w->add_option("--out", dir, "The directory")->required();
+  w->callback([&] { rc = write_history(hist, days, dir); });
+
+  run_options ro;
+  ro.events.rate = 100;
+  double run_days = 7;
+  auto* r = app.add_subcommand("run", "Run the pipeline over history then live events");
+  add_event_options(r, ro.events);
+  r->add_option("--history", ro.history, "History from write-history (same generator options)");
+  r->add_option("--days", run_days, "Days in that history")->capture_default_str();
+  r->add_option("--live", ro.live, "Live events after the history")->capture_default_str();
+  r->add_option("--live-rate", ro.live_rate,
+                "Live events per second of wall-clock time, 0: unlimited")
+      ->capture_default_str();
+  r->add_option("--parallelism,-p", ro.parallelism)
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  r->add_option("--out", ro.out, "Write the late events and the 7-day windows there");
+  r->callback([&] { rc = run(ro, run_days); });
+
+  run_options demo;
+  demo.live = 30'000;
+  demo.events.rate = 2'000;
+  // Few keys: at the end of the input every key's 7-day windows up to a week later fire.
+  demo.events.users = 10'000;
+  demo.events.contents = 300;
+  auto* d = app.add_subcommand(
+      "demo", "Write 5 minutes of history, replay it, then 3 seconds of live events");
+  d->add_option("--parallelism,-p", demo.parallelism)
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  d->add_option("--live", demo.live, "Live events")->capture_default_str();
+  d->callback([&] {
+    auto tmp = std::filesystem::temp_directory_path() / "content_metrics_demo_history";
+    std::filesystem::remove_all(tmp);
+    const double minutes = 5;
+    rc = write_history(demo.events, minutes / 1440, tmp.string());
+    if (rc == 0) {
+      demo.history = tmp.string();
+      demo.live_rate = 10'000;
+      rc = run(demo, minutes / 1440);
+    }
+    std::filesystem::remove_all(tmp);
+  });
+  CLI11_PARSE(app, argc, argv);
+  return rc;
+}
