@@ -122,6 +122,7 @@ TEST_CASE("interval join: lower above upper is a configuration error, between(0,
   harness h(make_op(0, 0, false, true));
   h.push({0, 1}, 10);
   h.push_second({0, 2}, 10);
+  CHECK(op_of(h).keys_with_state() == 0);  // nothing buffered: nothing could match it
   h.end();
   CHECK(h.output().empty());
   harness same_ts(make_op(0, 0));

@@ -68,10 +68,9 @@ class interval_join_operator final
   }
 
   void add_left(const record<L>& l, key_state& st, operator_output& out) {
-    if (lo_ <= hi_) {
-      auto [b, e] = st.right.range(saturating_add(l.ts, lo_), saturating_add(l.ts, hi_));
-      for (auto it = b; it != e; ++it) emit(l.value, l.ts, it->value, it->ts, out);
-    }
+    if (lo_ > hi_) return;  // e.g. between(0, 0) with an exclusive bound: nothing matches
+    auto [b, e] = st.right.range(saturating_add(l.ts, lo_), saturating_add(l.ts, hi_));
+    for (auto it = b; it != e; ++it) emit(l.value, l.ts, it->value, it->ts, out);
     const timestamp expiry = left_expiry(l.ts);
     if (expiry <= wm_) return;  // no right element still to come can match it
     st.left.insert(l);
@@ -79,10 +78,9 @@ class interval_join_operator final
   }
 
   void add_right(const record<R>& r, key_state& st, operator_output& out) {
-    if (lo_ <= hi_) {
-      auto [b, e] = st.left.range(saturating_sub(r.ts, hi_), saturating_sub(r.ts, lo_));
-      for (auto it = b; it != e; ++it) emit(it->value, it->ts, r.value, r.ts, out);
-    }
+    if (lo_ > hi_) return;
+    auto [b, e] = st.left.range(saturating_sub(r.ts, hi_), saturating_sub(r.ts, lo_));
+    for (auto it = b; it != e; ++it) emit(it->value, it->ts, r.value, r.ts, out);
     const timestamp expiry = right_expiry(r.ts);
     if (expiry <= wm_) return;
     st.right.insert(r);
