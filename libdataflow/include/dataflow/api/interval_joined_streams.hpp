@@ -19,7 +19,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "dataflow/api/keyed_stream.hpp"
+#include "dataflow/api/data_stream.hpp"
 #include "dataflow/api/output_tag.hpp"
 #include "dataflow/join/interval_join_operator.hpp"
 

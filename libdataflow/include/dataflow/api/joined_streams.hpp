@@ -18,6 +18,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "dataflow/api/data_stream.hpp"
 #include "dataflow/join/window_join_operator.hpp"
 
 namespace dataflow {
