@@ -29,6 +29,8 @@ template <class K, class T, class KeyFn>
 class keyed_stream;
 template <class K, class T, class KeyFn, class Assigner>
 class windowed_stream;
+template <class L, class R>
+class joined_streams;
 struct all_key;
 
 /// Makes one sink_function per sink instance.
@@ -103,6 +105,11 @@ class data_stream {
   data_stream<T> union_with(const Streams&... others) const;
   /// The same for a list of streams known at run time.
   data_stream<T> union_with(const std::vector<data_stream<T>>& others) const;
+
+  /// Joins with `other` in windows: join(other).where(kl).equal_to(kr).window(w).apply(fn).
+  /// See joined_streams.hpp.
+  template <class U>
+  joined_streams<T, U> join(const data_stream<U>& other) const;
 
   /// The next edge sends records round-robin to all receivers.
   data_stream<T> rebalance() const { return with_partitioning(partitioning::rebalance); }
@@ -183,6 +190,9 @@ class data_stream {
 #include "dataflow/api/environment.hpp"
 #include "dataflow/api/keyed_stream.hpp"
 #include "dataflow/api/windowed_stream.hpp"
+
+#include "dataflow/api/interval_joined_streams.hpp"
+#include "dataflow/api/joined_streams.hpp"
 
 template <class T>
 void dataflow::data_stream<T>::connect(int to, int input, router_factory make_router,

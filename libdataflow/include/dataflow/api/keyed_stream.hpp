@@ -14,6 +14,8 @@ template <class T>
 class data_stream;
 template <class K, class T, class KeyFn, class Assigner>
 class windowed_stream;
+template <class K, class L, class KeyL, class R, class KeyR>
+class interval_join_builder;
 
 template <class K, class T, class KeyFn>
 class keyed_stream {
@@ -52,6 +54,12 @@ class keyed_stream {
   /// session_windows, ...); see windowed_stream.
   template <class Assigner>
   windowed_stream<K, T, KeyFn, Assigner> window(Assigner assigner) const;
+
+  /// Joins with `other` (keyed by the same key type) by time interval; set the bounds with
+  /// between(). See interval_joined_streams.hpp.
+  template <class K2, class U, class KeyFn2>
+  interval_join_builder<K, T, KeyFn, U, KeyFn2> interval_join(
+      const keyed_stream<K2, U, KeyFn2>& other) const;
 
   // -- for extensions (windows, joins) ------------------------------------------------------
 

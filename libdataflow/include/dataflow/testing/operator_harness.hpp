@@ -55,7 +55,10 @@ class operator_harness {
   }
   /// Pushes one record into input 1.
   void push_second(In2 value, timestamp ts) {
-    batch<In2> b({record<In2>{std::move(value), ts}});
+    push_second_batch({record<In2>{std::move(value), ts}});
+  }
+  void push_second_batch(std::vector<record<In2>> rs) {
+    batch<In2> b(std::move(rs));
     op_->on_batch(1, b, out_);
     collect();
   }

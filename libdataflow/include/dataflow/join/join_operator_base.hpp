@@ -1,0 +1,180 @@
+// What both keyed joins share: per-key buffers of both sides in the keyed state store, one
+// queued wake-up per key in event time, the watermark, late elements per side, and snapshots
+// that hold only the buffers and the watermark (wake-ups are rebuilt on restore).
+// `Derived` (CRTP) supplies, for the current key:
+//   void add_left(const record<L>&, key_state&, operator_output&)   an on-time left element:
+//   void add_right(const record<R>&, key_state&, operator_output&)  join it, buffer it or not
+//   bool is_late_left(timestamp) / is_late_right(timestamp)        the lateness rule
+//   void settle(key_state&, operator_output&)   the wake-up is due: emit, trim, re-schedule
+//   void schedule(key_state&)                    queue the key's next wake-up (queue_wake)
+//   timestamp output_watermark(timestamp)        the watermark to forward for an input one
+// Thread-safety: owned by one operator instance.
+#pragma once
+
+#include <cstdint>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "dataflow/join/join_buffer.hpp"
+#include "dataflow/operator/operator.hpp"
+#include "dataflow/state/keyed_state_store.hpp"
+#include "dataflow/window/key_timer_queue.hpp"
+
+namespace dataflow {
+
+template <class Derived, class K, class L, class R, class KeyL, class KeyR>
+class join_operator_base : public operator_base {
+ public:
+  using key_state = join_key_state<L, R>;
+
+  join_operator_base(KeyL key_left, KeyR key_right, std::string left_late_tag,
+                     std::string right_late_tag, const char* state_name)
+      : key_left_(std::move(key_left)),
+        key_right_(std::move(key_right)),
+        left_late_tag_(std::move(left_late_tag)),
+        right_late_tag_(std::move(right_late_tag)),
+        state_name_(state_name) {}
+
+  void open(const operator_context& ctx) override {
+    store_.set_info(ctx.info);
+    state_ = &store_.template value<key_state>(state_name_);
+  }
+
+  void on_batch(int input, const batch_base& in, operator_output& out) override {
+    if (input == 0) {
+      for (auto& r : records_of<L>(in)) {
+        if (self().is_late_left(r.ts)) {
+          ++late_left_;
+          if (!left_late_tag_.empty()) out.side<L>(left_late_tag_).push_back(r);
+          continue;
+        }
+        store_.set_current_key(key_left_(r.value));
+        key_state& st = state_->get_or_create();
+        self().add_left(r, st, out);
+        if (st.empty()) state_->clear();
+      }
+    } else {
+      for (auto& r : records_of<R>(in)) {
+        if (self().is_late_right(r.ts)) {
+          ++late_right_;
+          if (!right_late_tag_.empty()) out.side<R>(right_late_tag_).push_back(r);
+          continue;
+        }
+        store_.set_current_key(key_right_(r.value));
+        key_state& st = state_->get_or_create();
+        self().add_right(r, st, out);
+        if (st.empty()) state_->clear();
+      }
+    }
+  }
+
+  void on_watermark(timestamp wm, operator_output& out) override {
+    if (wm <= wm_) return;
+    prev_wm_ = wm_;
+    wm_ = wm;
+    events_.pop_until(wm_, [&](timestamp t, const K& key) {
+      store_.set_current_key(key);
+      key_state* st = state_->get_mutable();
+      if (!st || !st->wake_queued || st->event_wake != t) return;  // a superseded entry
+      st->wake_queued = false;
+      self().settle(*st, out);
+      if (st->empty())
+        state_->clear();
+      else
+        self().schedule(*st);
+    });
+    out.emit_watermark(self().output_watermark(wm_));
+  }
+
+  status snapshot(std::string& out) const override {
+    std::string st;
+    if (auto s = store_.snapshot(st); !s) return s;
+    std::ostringstream os(std::ios::binary);
+    {
+      cereal::BinaryOutputArchive ar(os);
+      ar(snapshot_version, st, wm_);
+    }
+    out = std::move(os).str();
+    return status::ok();
+  }
+
+  status restore(std::string_view bytes) override {
+    std::uint32_t version = 0;
+    std::string st;
+    try {
+      std::istringstream is{std::string(bytes), std::ios::binary};
+      cereal::BinaryInputArchive ar(is);
+      ar(version, st, wm_);
+    } catch (const std::exception& e) {
+      return {errc::decode_failed, std::string("join snapshot: ") + e.what()};
+    }
+    if (version != snapshot_version) {
+      std::string m = "join snapshot has format version ";
+      m += std::to_string(version);
+      return {errc::decode_failed, std::move(m)};
+    }
+    prev_wm_ = wm_;  // snapshots fall between calls: everything due at wm_ was done
+    if (auto s = store_.restore(st); !s) return s;
+    // Wake-ups are not in the snapshot: rebuild them from the buffers.
+    events_.clear();
+    std::vector<K> keys;
+    store_.for_each_key(state_name_, [&](const K& k) { keys.push_back(k); });
+    for (auto& k : keys) {
+      store_.set_current_key(k);
+      key_state& s = *state_->get_mutable();
+      s.wake_queued = false;
+      self().schedule(s);
+    }
+    return status::ok();
+  }
+
+  /// Left elements that came late (side output or dropped).
+  [[nodiscard]] std::uint64_t late_left() const noexcept { return late_left_; }
+  /// Right elements that came late (side output or dropped).
+  [[nodiscard]] std::uint64_t late_right() const noexcept { return late_right_; }
+  /// Keys with buffered elements; 0 once every buffer has been trimmed.
+  [[nodiscard]] std::size_t keys_with_state() const noexcept { return store_.entries(); }
+  /// Buffered elements over all keys and both sides.
+  /// (Changes the current key: call it between batches, as tests do.)
+  [[nodiscard]] std::size_t buffered_elements() {
+    std::size_t n = 0;
+    std::vector<K> keys;
+    store_.for_each_key(state_name_, [&](const K& k) { keys.push_back(k); });
+    for (auto& k : keys) {
+      store_.set_current_key(k);
+      if (auto* s = state_->get()) n += s->left.size() + s->right.size();
+    }
+    return n;
+  }
+
+ protected:
+  static constexpr std::uint32_t snapshot_version = 1;
+
+  /// Queues a wake-up of the current key at `t` when earlier than the one queued.
+  void queue_wake(key_state& st, timestamp t) {
+    if (!st.wake_queued || t < st.event_wake) {
+      st.wake_queued = true;
+      st.event_wake = t;
+      events_.add(t, store_.current_key());
+    }
+  }
+
+  keyed_state_store<K> store_;
+  value_state<key_state>* state_ = nullptr;
+  /// The input watermark, and the one before the last advance (min_timestamp at first).
+  timestamp wm_ = min_timestamp;
+  timestamp prev_wm_ = min_timestamp;
+
+ private:
+  Derived& self() { return static_cast<Derived&>(*this); }
+
+  KeyL key_left_;
+  KeyR key_right_;
+  std::string left_late_tag_, right_late_tag_;
+  const char* state_name_;
+  key_timer_queue<K> events_;
+  std::uint64_t late_left_ = 0, late_right_ = 0;
+};
+
+}  // namespace dataflow
