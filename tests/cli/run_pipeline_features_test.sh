@@ -158,4 +158,33 @@ expected=$(sed 's/{"ts":\([0-9]*\),"content":"\(c[0-9]\)"}/\1 \2/' enrich.jsonl 
 [ "$(sort enriched.jsonl)" = "$expected" ] || fail "enriched events differ"
 # 6 minutes of events: windows ending at minutes 1..8 per content that has events in them.
 grep -q '"window_start":-120000,"window_end":60000,"n":' per-3m.jsonl || fail "window results: $(head -3 per-3m.jsonl)"
+
+# --- 6. interval join: each order with the clicks of its user in the 5 s before it -----------
+i=0
+while [ $i -lt 300 ]; do
+  printf '{"ts":%d,"user":"u%d","click":%d}\n' $((i * 700)) $((i % 7)) $i
+  i=$((i + 1))
+done > clicks.jsonl
+i=0
+while [ $i -lt 100 ]; do
+  printf '{"ts":%d,"user":"u%d","order":%d}\n' $((i * 2000 + 300)) $((i % 5)) $i
+  i=$((i + 1))
+done > orders.jsonl
+cat > join.yaml <<YAML
+parallelism: 2
+sources:
+  - {name: orders, type: json_lines, path: orders.jsonl, event_time: {field: ts}, watermarks: {strategy: monotonous}}
+  - {name: clicks, type: json_lines, path: clicks.jsonl, event_time: {field: ts}, watermarks: {strategy: monotonous}}
+steps:
+  - name: orders_with_clicks
+    interval_join: {left: orders, right: clicks, key_by: user, between: [-5s, 0s], upper_exclusive: true}
+sinks:
+  - {input: orders_with_clicks, type: json_lines, path: joined.jsonl, parallelism: 1}
+YAML
+"$dataflow" run join.yaml 2> summary.txt || fail "join run: $(cat summary.txt)"
+expected=$(awk -F'[:,}"]+' 'FNR == NR {ct[NR] = $3; cu[NR] = $5; cn[NR] = $7; nc = NR; next}
+  { for (k = 1; k <= nc; k++) if (cu[k] == $5 && ct[k] >= $3 - 5000 && ct[k] < $3)
+      printf "{\"ts\":%d,\"user\":\"%s\",\"order\":%d,\"right_ts\":%d,\"right_user\":\"%s\",\"click\":%d}\n", $3, $5, $7, ct[k], cu[k], cn[k] }' clicks.jsonl orders.jsonl | sort)
+[ -n "$expected" ] || fail "no reference pairs"
+[ "$(sort joined.jsonl)" = "$expected" ] || fail "joined pairs differ: $(sort joined.jsonl | head -3) vs $(echo "$expected" | head -3)"
 echo ok

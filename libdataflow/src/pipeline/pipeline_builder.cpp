@@ -5,6 +5,7 @@
 
 #include "dataflow/aggregate/row_aggregates.hpp"
 #include "dataflow/api/data_stream.hpp"
+#include "dataflow/api/interval_joined_streams.hpp"
 #include "dataflow/row/row_key.hpp"
 
 namespace dataflow {
@@ -161,8 +162,11 @@ class builder {
   void add_step(const step_spec& s) {
     std::vector<data_stream<row>> in;
     for (std::size_t i = 0; i < s.inputs.size(); ++i)
-      in.push_back(
-          stream(s.inputs[i], s.where, s.what == step_spec::kind::union_all ? "union" : "input"));
+      in.push_back(stream(s.inputs[i], s.where,
+                          s.what == step_spec::kind::union_all ? "union"
+                          : s.what == step_spec::kind::interval_join
+                              ? (i == 0 ? "interval_join.left" : "interval_join.right")
+                              : "input"));
     data_stream<row> out = in[0];
     switch (s.what) {
       case step_spec::kind::filter: {
@@ -215,6 +219,9 @@ class builder {
         break;
       case step_spec::kind::enrich:
         out = add_enrich(s, in[0]);
+        break;
+      case step_spec::kind::interval_join:
+        out = add_interval_join(s, in[0], in[1]);
         break;
     }
     out.uid("step-" + s.name);
@@ -330,6 +337,45 @@ class builder {
       define(s.results_output, results, s.where);
     }
     return out;
+  }
+
+  /// Left rows joined with the right rows of the same key within [l.ts + lower, l.ts + upper]:
+  /// the left fields, then the right ones (renamed with right_prefix when the left has them).
+  data_stream<row> add_interval_join(const step_spec& s, const data_stream<row>& left,
+                                     const data_stream<row>& right) {
+    std::vector<field_id> lids, rids;
+    for (auto& k : s.key_by) lids.push_back(field_id::of(k));
+    for (auto& k : s.right_key_by.empty() ? s.key_by : s.right_key_by)
+      rids.push_back(field_id::of(k));
+    auto lk = left.key_by([lids](const row& r) { return row_key::of(r, lids); });
+    auto rk = right.key_by([rids](const row& r) { return row_key::of(r, rids); });
+    const std::string prefix = s.right_prefix;
+    try {
+      auto j = lk.interval_join(rk).between(s.lower, s.upper);
+      if (!s.lower_inclusive) j.lower_bound_exclusive();
+      if (!s.upper_inclusive) j.upper_bound_exclusive();
+      const output_tag<row> late_l{s.late_left}, late_r{s.late_right};
+      if (!s.late_left.empty()) j.side_output_left_late_data(late_l);
+      if (!s.late_right.empty()) j.side_output_right_late_data(late_r);
+      auto out = j.template process<row>(
+          [prefix](const row& l, const row& r) {
+            row o = l;
+            o.reserve(l.size() + r.size());
+            for (auto& f : r) {
+              if (!o.contains(f.id))
+                o.append(f.id, f.value);
+              else
+                o.set(field_id::of(prefix + std::string(f.id.name())), f.value);
+            }
+            return o;
+          },
+          s.name);
+      if (!s.late_left.empty()) define(s.late_left, out.side_output(late_l), s.where);
+      if (!s.late_right.empty()) define(s.late_right, out.side_output(late_r), s.where);
+      return out;
+    } catch (const std::invalid_argument& e) {
+      fail(s.where, "interval_join", e.what());
+    }
   }
 
   void add_sink(const sink_spec& s) {

@@ -474,18 +474,19 @@ class reader {
     only(n, key,
          {"name", "input", "inputs", "parallelism", "filter", "project", "rename", "union",
           "watermarks", "window", "key_by", "trigger", "allowed_lateness", "late_output",
-          "aggregate", "enrich"});
+          "aggregate", "enrich", "interval_join"});
     step_spec s;
     s.where = at(n, key);
     s.name = required_str(n, "name", key);
     if (auto p = n["parallelism"]) s.parallelism = positive_int(p, join(key, "parallelism"));
     int ops = 0;
-    for (auto* op : {"filter", "project", "rename", "union", "watermarks", "window", "enrich"})
+    for (auto* op : {"filter", "project", "rename", "union", "watermarks", "window", "enrich",
+                     "interval_join"})
       if (n[op]) ++ops;
     if (ops != 1)
       fail(n, key,
            "a step does exactly one of filter, project, rename, union, watermarks, window, "
-           "enrich");
+           "enrich, interval_join");
     auto window_only = [&](const char* k) {
       if (n[k] && !n["window"]) fail(n[k], join(key, k), "only for a window step");
     };
@@ -496,6 +497,39 @@ class reader {
       s.inputs = names(u, join(key, "union"));
       if (s.inputs.size() < 2) fail(u, join(key, "union"), "expected two or more streams");
       if (n["input"]) fail(n["input"], join(key, "input"), "a union names its inputs in union");
+      return s;
+    }
+    if (auto j = n["interval_join"]) {
+      s.what = step_spec::kind::interval_join;
+      if (n["input"])
+        fail(n["input"], join(key, "input"), "an interval join names its inputs as left and right");
+      const auto k = join(key, "interval_join");
+      only(j, k,
+           {"left", "right", "key_by", "right_key_by", "between", "lower_exclusive",
+            "upper_exclusive", "right_prefix", "late_left", "late_right"});
+      s.inputs = {required_str(j, "left", k), required_str(j, "right", k)};
+      if (!j["key_by"]) fail(j, join(k, "key_by"), "missing; the field(s) both sides match on");
+      s.key_by = names(j["key_by"], join(k, "key_by"));
+      if (auto r = j["right_key_by"]) {
+        s.right_key_by = names(r, join(k, "right_key_by"));
+        if (s.right_key_by.size() != s.key_by.size())
+          fail(r, join(k, "right_key_by"), "expected as many fields as key_by");
+      }
+      auto b = j["between"];
+      const auto bk = join(k, "between");
+      if (!b) fail(j, bk, "missing; [lower, upper] such as [-5s, 0s]");
+      if (!b.IsSequence() || b.size() != 2)
+        fail(b, bk, "expected [lower, upper] such as [-5s, 0s]");
+      s.lower = duration_or_negative(b[0], bk + "[0]");
+      s.upper = duration_or_negative(b[1], bk + "[1]");
+      if (s.lower > s.upper) fail(b, bk, "lower is above upper");
+      if (auto e = j["lower_exclusive"])
+        s.lower_inclusive = !boolean(e, join(k, "lower_exclusive"));
+      if (auto e = j["upper_exclusive"])
+        s.upper_inclusive = !boolean(e, join(k, "upper_exclusive"));
+      if (auto p = j["right_prefix"]) s.right_prefix = str(p, join(k, "right_prefix"));
+      if (auto l = j["late_left"]) s.late_left = str(l, join(k, "late_left"));
+      if (auto l = j["late_right"]) s.late_right = str(l, join(k, "late_right"));
       return s;
     }
     if (!n["input"]) fail(n, join(key, "input"), "missing; name the stream this step reads");

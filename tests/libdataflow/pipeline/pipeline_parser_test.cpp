@@ -193,3 +193,36 @@ sinks: [{input: e, type: stdout}]
   CHECK(error_of(replaced(yaml, "results: metrics", "late_output: l"))
             .find("p.yaml:11:7: steps[0].enrich.late_output: unknown key") == 0);
 }
+
+TEST_CASE("pipeline file: an interval join step") {
+  const char* yaml = R"(sources:
+  - {name: a, type: json_lines, path: x}
+  - {name: b, type: json_lines, path: y}
+steps:
+  - name: j
+    interval_join:
+      left: a
+      right: b
+      key_by: [user]
+      right_key_by: user_id
+      between: [-5s, 1m]
+      lower_exclusive: true
+      late_right: late_b
+sinks: [{input: j, type: stdout}]
+)";
+  auto p = parse_pipeline(yaml, "p.yaml");
+  REQUIRE_MESSAGE(p, (p ? "" : p.error().message()));
+  auto& s = p->steps[0];
+  CHECK(s.what == step_spec::kind::interval_join);
+  CHECK(s.inputs == std::vector<std::string>{"a", "b"});
+  CHECK(s.right_key_by == std::vector<std::string>{"user_id"});
+  CHECK(s.lower == -5'000);
+  CHECK(s.upper == 60'000);
+  CHECK_FALSE(s.lower_inclusive);
+  CHECK(s.upper_inclusive);
+  CHECK(s.late_right == "late_b");
+  CHECK(error_of(replaced(yaml, "[-5s, 1m]", "[1m, -5s]")) ==
+        "p.yaml:11:16: steps[0].interval_join.between: lower is above upper");
+  CHECK(error_of(replaced(yaml, "right_key_by: user_id", "right_key_by: [a, b]")) ==
+        "p.yaml:10:21: steps[0].interval_join.right_key_by: expected as many fields as key_by");
+}

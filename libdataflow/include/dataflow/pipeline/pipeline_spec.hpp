@@ -76,7 +76,16 @@ struct aggregate_spec {
 
 /// One step: exactly one of the operations is set.
 struct step_spec {
-  enum class kind : std::uint8_t { filter, project, rename, union_all, watermarks, window, enrich };
+  enum class kind : std::uint8_t {
+    filter,
+    project,
+    rename,
+    union_all,
+    watermarks,
+    window,
+    enrich,
+    interval_join
+  };
   std::string name;
   source_location where;
   kind what = kind::filter;
@@ -94,6 +103,13 @@ struct step_spec {
   std::string late_output;  // window: the name of the late-data stream; empty: dropped
   std::vector<aggregate_spec> aggregates;  // window, enrich
   std::string results_output;  // enrich: the name of the stream of window results; empty: none
+
+  // interval_join: inputs[0] is the left stream, inputs[1] the right one
+  std::vector<std::string> right_key_by;  // empty: the same fields as key_by
+  duration_ms lower = 0, upper = 0;
+  bool lower_inclusive = true, upper_inclusive = true;
+  std::string right_prefix = "right_";  // for right fields whose name the left row has
+  std::string late_left, late_right;    // late-data stream names; empty: dropped
 };
 
 struct sink_spec {
