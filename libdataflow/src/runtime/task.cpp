@@ -55,12 +55,15 @@ void task::fail(const std::string& what) {
 void task::start() {
   guarded([&] {
     if (spec_.chain) spec_.chain->open(spec_.contexts);
+    started_ = true;
     if (spec_.source) {
       spec_.source->open(spec_.source_context);
       source_out_ = std::make_unique<operator_output>(spec_.source_type);
       io_.schedule_poll();
     } else if (spec_.inputs.empty()) {
       end_input();  // nothing will ever arrive
+    } else {
+      process_queue();  // events that came before the start message
     }
   });
 }
@@ -100,7 +103,10 @@ void task::on_end(std::uint32_t channel) {
 
 void task::process_queue() {
   // Take events in arrival order, skipping channels blocked by barrier alignment (their events
-  // keep their order), and stop while the output is backlogged (backpressure).
+  // keep their order), and stop while the output is backlogged (backpressure). Before start()
+  // they wait: an upstream task may send before this task's start message arrives, since CAF
+  // orders messages per sender only.
+  if (!started_) return;
   while (state_ == run_state::running && !gate_.backlogged()) {
     auto it = std::find_if(queue_.begin(), queue_.end(),
                            [&](const queued& q) { return !aligner_.is_blocked(q.input); });
@@ -225,6 +231,7 @@ void task::after_step() {
 void task::on_credit(std::uint32_t channel, int n) {
   guarded([&] {
     gate_.add_credit(channel, n);
+    if (!started_) return;
     if (spec_.source) {
       after_step();
       if (waiting_for_credit_ && !gate_.backlogged() && state_ == run_state::running) {
@@ -239,7 +246,7 @@ void task::on_credit(std::uint32_t channel, int n) {
 
 void task::on_poll() {
   guarded([&] {
-    if (state_ != run_state::running || !spec_.source) return;
+    if (state_ != run_state::running || !spec_.source || !started_) return;
     if (gate_.backlogged()) {
       waiting_for_credit_ = true;  // credit will poll again
       return;

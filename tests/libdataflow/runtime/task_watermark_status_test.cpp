@@ -144,3 +144,38 @@ TEST_CASE("a chained assigner goes idle on the task's timer and ignores upstream
                                     watermark_status::active, std::size_t{1}, timestamp{699}});
   CHECK(io.timers.back() == 1600);
 }
+
+namespace {
+/// Counts the batches it sees and whether it was opened first.
+class open_checking_operator final : public operator_base {
+ public:
+  explicit open_checking_operator(int* batches) : batches_(batches) {}
+  void open(const operator_context&) override { opened_ = true; }
+  void on_batch(int, const batch_base& in, operator_output& out) override {
+    REQUIRE(opened_);  // an operator is never called before open
+    ++*batches_;
+    out.records<int>().insert(out.records<int>().end(), records_of<int>(in).begin(),
+                              records_of<int>(in).end());
+  }
+
+ private:
+  int* batches_;
+  bool opened_ = false;
+};
+}  // namespace
+
+TEST_CASE("events that reach a task before its start message wait for it") {
+  // CAF orders messages per sender: a source may send its first batch before the job master's
+  // start message reaches this task.
+  fake_io io;
+  int batches = 0;
+  task t(one_operator_task(std::make_unique<open_checking_operator>(&batches), nullptr), io);
+  t.on_batch(1, ints({{1, 5}}));
+  t.on_watermark(1, 5);
+  t.on_watermark(2, 7);
+  CHECK(batches == 0);
+  CHECK(io.out.empty());
+  t.start();
+  CHECK(batches == 1);
+  CHECK(io.out == std::vector<sent>{std::size_t{1}, timestamp{5}});
+}

@@ -131,6 +131,7 @@ class task {
   barrier_aligner aligner_;
   output_gate gate_;
   std::size_t inputs_ended_ = 0;
+  bool started_ = false;  // start() ran: the chain is open; events before it wait in queue_
   bool flush_scheduled_ = false;
   bool in_source_ = false;  // a throw now comes from the source reader
   bool waiting_for_credit_ = false;
