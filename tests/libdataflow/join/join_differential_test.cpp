@@ -223,7 +223,7 @@ TEST_CASE("differential: window join matches nested loops over every window") {
     CAPTURE(seed);
     std::mt19937_64 rng(seed * 7919);
     auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-    window_join_geometry g;
+    sliced_geometry g;
     g.size = pick(1, 30);
     g.slide = pick(0, 1) == 1 ? g.size : pick(1, static_cast<int>(g.size));
     g.offset = pick(-40, 40);

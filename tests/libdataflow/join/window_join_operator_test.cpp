@@ -30,7 +30,7 @@ using op_t = window_join_operator<int, ev, ev, joined, key_of, key_of, ids>;
 using harness = testing::operator_harness<ev, joined, ev>;
 using R = std::vector<record<joined>>;
 
-std::unique_ptr<op_t> make_op(window_join_geometry g) {
+std::unique_ptr<op_t> make_op(sliced_geometry g) {
   return std::make_unique<op_t>(key_of{}, key_of{}, ids{}, g);
 }
 op_t& op_of(harness& h) {
@@ -45,7 +45,7 @@ R sorted(R v) {
 }  // namespace
 
 TEST_CASE("window join: pairs of a tumbling window are emitted when it fires, at end - 1") {
-  harness h(make_op(window_join_geometry::of(tumbling_windows(10))));
+  harness h(make_op(sliced_geometry::of(tumbling_windows(10))));
   h.push({0, 1}, 3);
   h.push({0, 2}, 9);
   h.push_second({0, 3}, 0);
@@ -63,7 +63,7 @@ TEST_CASE("window join: pairs of a tumbling window are emitted when it fires, at
 }
 
 TEST_CASE("window join: offsets and negative timestamps follow the window grid") {
-  harness h(make_op(window_join_geometry::of(tumbling_windows(10, 3))));  // [-7, 3), [3, 13)
+  harness h(make_op(sliced_geometry::of(tumbling_windows(10, 3))));  // [-7, 3), [3, 13)
   h.push({0, 1}, -7);
   h.push_second({0, 2}, 2);
   h.push_second({0, 3}, 3);
@@ -72,7 +72,7 @@ TEST_CASE("window join: offsets and negative timestamps follow the window grid")
 }
 
 TEST_CASE("window join: a pair in two sliding windows is joined in each") {
-  harness h(make_op(window_join_geometry::of(sliding_windows(10, 5))));
+  harness h(make_op(sliced_geometry::of(sliding_windows(10, 5))));
   h.push({0, 1}, 6);          // windows [0, 10), [5, 15)
   h.push_second({0, 2}, 8);   // the same two
   h.push_second({0, 3}, 12);  // [5, 15), [10, 20)
@@ -81,7 +81,7 @@ TEST_CASE("window join: a pair in two sliding windows is joined in each") {
 }
 
 TEST_CASE("window join: late elements are dropped and counted, partly late ones join the rest") {
-  harness h(make_op(window_join_geometry::of(sliding_windows(10, 5))));
+  harness h(make_op(sliced_geometry::of(sliding_windows(10, 5))));
   h.push({0, 1}, 7);
   h.push_watermark(9);       // [0, 10) fires: nothing on the right yet
   h.push_second({0, 2}, 8);  // too late for [0, 10), on time for [5, 15)
@@ -94,7 +94,7 @@ TEST_CASE("window join: late elements are dropped and counted, partly late ones 
 }
 
 TEST_CASE("window join: an element is kept until its last window fired") {
-  harness h(make_op(window_join_geometry::of(sliding_windows(10, 5))));
+  harness h(make_op(sliced_geometry::of(sliding_windows(10, 5))));
   h.push({0, 1}, 7);  // last window [5, 15)
   h.push_watermark(9);
   CHECK(op_of(h).buffered_elements() == 1);
@@ -106,7 +106,7 @@ TEST_CASE("window join: an element is kept until its last window fired") {
 }
 
 TEST_CASE("window join: empty stretches of time cost nothing, windows are found by element") {
-  harness h(make_op(window_join_geometry::of(sliding_windows(4, 1))));
+  harness h(make_op(sliced_geometry::of(sliding_windows(4, 1))));
   h.push({0, 1}, 0);
   h.push_second({0, 2}, 1'000'000'000);
   h.push({0, 3}, 1'000'000'002);
@@ -126,7 +126,7 @@ TEST_CASE("window join: snapshot in the middle, restore, and the output is the s
     steps.push_back({i % 3 == 0 ? 1 : 0, {i % 4, i}, i * 2 - (i % 5) * 3});
     if (i % 7 == 6) steps.push_back({2, {}, i * 2 - 6});
   }
-  const auto g = window_join_geometry::of(sliding_windows(12, 4, 1));
+  const auto g = sliced_geometry::of(sliding_windows(12, 4, 1));
   auto run = [&](std::size_t cut) {
     harness h(make_op(g));
     for (std::size_t i = 0; i < steps.size(); ++i) {

@@ -46,7 +46,7 @@ class window_joined_streams {
   const {
     auto kl = kl_;
     auto kr = kr_;
-    auto g = window_join_geometry::of(assigner_);
+    auto g = sliced_geometry::of(assigner_);
     job_node n;
     n.name = std::move(name);
     n.kind = "window_join";

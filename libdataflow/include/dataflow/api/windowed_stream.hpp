@@ -151,8 +151,7 @@ class windowed_stream {
     using Op = enrich_operator<K, T, Agg, Out, KeyFn, F>;
     if (opts_.trigger.what() != window_trigger::kind::event_time)
       throw std::invalid_argument("enrich runs on the event-time trigger only");
-    sliced_geometry g{assigner_.size(), assigner_.size(), assigner_.offset()};
-    if constexpr (std::is_same_v<Assigner, sliding_windows>) g.slide = assigner_.slide();
+    const auto g = sliced_geometry::of(assigner_);
     auto strategy = g.size == g.slide ? slice_strategy::single_slice : slice_strategy_for(agg);
     auto make = [key_fn = input_.key_selector(), agg, join_fn, g, opts = opts_, strategy,
                  tag = results_tag_] {

@@ -22,23 +22,9 @@
 #include "dataflow/join/join_bounds.hpp"
 #include "dataflow/join/join_function.hpp"
 #include "dataflow/join/join_operator_base.hpp"
-#include "dataflow/window/window_assigners.hpp"
+#include "dataflow/window/sliced_geometry.hpp"
 
 namespace dataflow {
-
-/// Windows of `size` every `slide` ms, shifted by `offset` (tumbling: slide == size).
-struct window_join_geometry {
-  duration_ms size = 0;
-  duration_ms slide = 0;
-  duration_ms offset = 0;
-
-  static window_join_geometry of(const tumbling_windows& w) {
-    return {w.size(), w.size(), w.offset()};
-  }
-  static window_join_geometry of(const sliding_windows& w) {
-    return {w.size(), w.slide(), w.offset()};
-  }
-};
 
 /// Fn is a join function over (L, R) with output Out (see join_function.hpp).
 template <class K, class L, class R, class Out, class KeyL, class KeyR, class Fn>
@@ -53,7 +39,7 @@ class window_join_operator final
 
  public:
   /// Throws std::invalid_argument when size or slide is not positive.
-  window_join_operator(KeyL key_left, KeyR key_right, Fn fn, window_join_geometry g)
+  window_join_operator(KeyL key_left, KeyR key_right, Fn fn, sliced_geometry g)
       : base(std::move(key_left), std::move(key_right), {}, {}, "window-join-buffers"),
         fn_(std::move(fn)),
         g_(g) {
@@ -141,7 +127,7 @@ class window_join_operator final
   [[nodiscard]] static timestamp output_watermark(timestamp wm) noexcept { return wm; }
 
   Fn fn_;
-  window_join_geometry g_;
+  sliced_geometry g_;
 };
 
 }  // namespace dataflow

@@ -28,6 +28,7 @@
 #include "dataflow/operator/collector.hpp"
 #include "dataflow/operator/operator.hpp"
 #include "dataflow/state/keyed_state_store.hpp"
+#include "dataflow/window/sliced_geometry.hpp"
 #include "dataflow/window/time_window.hpp"
 #include "dataflow/window/window_operator_base.hpp"
 #include "dataflow/window/window_options.hpp"
@@ -35,13 +36,6 @@
 namespace dataflow {
 
 enum class slice_strategy : std::uint8_t { single_slice, running, two_stacks, recompute };
-
-/// Window geometry on a grid: tumbling windows have slide == size.
-struct sliced_geometry {
-  duration_ms size = 0;
-  duration_ms slide = 0;
-  duration_ms offset = 0;
-};
 
 namespace detail {
 

@@ -89,8 +89,7 @@ operator_factory window_operator_factory(KeyFn key_fn, Assigner assigner, Agg ag
                                          window_options opts, slice_strategy strategy) {
   if constexpr (detail::is_sliceable_v<Assigner>) {
     if (runs_on_slices<Assigner>(opts)) {
-      sliced_geometry g{assigner.size(), assigner.size(), assigner.offset()};
-      if constexpr (std::is_same_v<Assigner, sliding_windows>) g.slide = assigner.slide();
+      const auto g = sliced_geometry::of(assigner);
       return [=] {
         return std::make_unique<sliced_window_operator<K, T, Agg, Out, KeyFn, Emit>>(
             key_fn, agg, emit, g, opts, strategy);
