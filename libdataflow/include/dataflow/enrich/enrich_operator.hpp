@@ -20,7 +20,6 @@
 #pragma once
 
 #include <iterator>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -31,6 +30,7 @@
 #include <cereal/types/vector.hpp>
 
 #include "dataflow/enrich/enriched.hpp"
+#include "dataflow/state/versioned_snapshot.hpp"
 #include "dataflow/window/window_operator_factory.hpp"
 
 namespace dataflow {
@@ -155,28 +155,14 @@ class enrich_operator final : public operator_base {
     std::string inner, mine;
     if (auto s = inner_.snapshot(inner); !s) return s;
     if (auto s = store_.snapshot(mine); !s) return s;
-    std::ostringstream os(std::ios::binary);
-    {
-      cereal::BinaryOutputArchive ar(os);
-      ar(snapshot_version, inner, mine, wm_);
-    }
-    out = std::move(os).str();
+    out = write_versioned_snapshot(snapshot_version, inner, mine, wm_);
     return status::ok();
   }
 
   status restore(std::string_view bytes) override {
-    std::uint32_t version = 0;
     std::string inner, mine;
-    try {
-      std::istringstream is{std::string(bytes), std::ios::binary};
-      cereal::BinaryInputArchive ar(is);
-      ar(version, inner, mine, wm_);
-    } catch (const std::exception& e) {
-      return {errc::decode_failed, std::string("enrich snapshot: ") + e.what()};
-    }
-    if (version != snapshot_version)
-      return {errc::decode_failed, "enrich snapshot has format version " + std::to_string(version) +
-                                       ", expected " + std::to_string(snapshot_version)};
+    if (auto s = read_versioned_snapshot(bytes, snapshot_version, "enrich", inner, mine, wm_); !s)
+      return s;
     if (auto s = inner_.restore(inner); !s) return s;
     return store_.restore(mine);
   }

@@ -12,13 +12,13 @@
 #pragma once
 
 #include <cstdint>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "dataflow/join/join_buffer.hpp"
 #include "dataflow/operator/operator.hpp"
 #include "dataflow/state/keyed_state_store.hpp"
+#include "dataflow/state/versioned_snapshot.hpp"
 #include "dataflow/window/key_timer_queue.hpp"
 
 namespace dataflow {
@@ -90,30 +90,13 @@ class join_operator_base : public operator_base {
   status snapshot(std::string& out) const override {
     std::string st;
     if (auto s = store_.snapshot(st); !s) return s;
-    std::ostringstream os(std::ios::binary);
-    {
-      cereal::BinaryOutputArchive ar(os);
-      ar(snapshot_version, st, wm_);
-    }
-    out = std::move(os).str();
+    out = write_versioned_snapshot(snapshot_version, st, wm_);
     return status::ok();
   }
 
   status restore(std::string_view bytes) override {
-    std::uint32_t version = 0;
     std::string st;
-    try {
-      std::istringstream is{std::string(bytes), std::ios::binary};
-      cereal::BinaryInputArchive ar(is);
-      ar(version, st, wm_);
-    } catch (const std::exception& e) {
-      return {errc::decode_failed, std::string("join snapshot: ") + e.what()};
-    }
-    if (version != snapshot_version) {
-      std::string m = "join snapshot has format version ";
-      m += std::to_string(version);
-      return {errc::decode_failed, std::move(m)};
-    }
+    if (auto s = read_versioned_snapshot(bytes, snapshot_version, "join", st, wm_); !s) return s;
     prev_wm_ = wm_;  // snapshots fall between calls: everything due at wm_ was done
     if (auto s = store_.restore(st); !s) return s;
     // Wake-ups are not in the snapshot: rebuild them from the buffers.

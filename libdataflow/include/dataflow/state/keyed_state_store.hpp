@@ -16,6 +16,7 @@
 #include "dataflow/operator/operator_context.hpp"
 #include "dataflow/state/detail/heap_state.hpp"
 #include "dataflow/state/state_backend.hpp"
+#include "dataflow/state/versioned_snapshot.hpp"
 
 namespace dataflow {
 
@@ -82,31 +83,16 @@ class keyed_state_store {
       if (auto s = st->snapshot(bytes, info_.max_parallelism); !s) return s;
       parts.emplace_back(name, std::move(bytes));
     }
-    std::ostringstream os(std::ios::binary);
-    {
-      cereal::BinaryOutputArchive ar(os);
-      ar(snapshot_version, parts);
-    }
-    out = std::move(os).str();
+    out = write_versioned_snapshot(snapshot_version, parts);
     return status::ok();
   }
 
   /// Restores the key groups this instance owns. States restored here must be declared
   /// (by first use) before; bytes of undeclared states are kept until they are declared.
   [[nodiscard]] status restore(std::string_view bytes) {
-    std::uint32_t version = 0;
     std::vector<std::pair<std::string, std::string>> parts;
-    try {
-      std::istringstream is{std::string(bytes), std::ios::binary};
-      cereal::BinaryInputArchive ar(is);
-      ar(version, parts);
-    } catch (const std::exception& e) {
-      return {errc::decode_failed, std::string("keyed state snapshot: ") + e.what()};
-    }
-    if (version != snapshot_version)
-      return {errc::decode_failed, "keyed state snapshot has format version " +
-                                       std::to_string(version) + ", expected " +
-                                       std::to_string(snapshot_version)};
+    if (auto s = read_versioned_snapshot(bytes, snapshot_version, "keyed state", parts); !s)
+      return s;
     pending_ = std::move(parts);
     for (auto& [name, st] : states_)
       if (auto s = restore_pending(name, *st); !s) return s;

@@ -8,12 +8,12 @@
 // Thread-safety: owned by one operator instance.
 #pragma once
 
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "dataflow/operator/operator.hpp"
 #include "dataflow/state/keyed_state_store.hpp"
+#include "dataflow/state/versioned_snapshot.hpp"
 #include "dataflow/window/key_timer_queue.hpp"
 #include "dataflow/window/window_options.hpp"
 
@@ -61,28 +61,14 @@ class window_operator_base : public operator_base {
   status snapshot(std::string& out) const override {
     std::string st;
     if (auto s = store_.snapshot(st); !s) return s;
-    std::ostringstream os(std::ios::binary);
-    {
-      cereal::BinaryOutputArchive ar(os);
-      ar(snapshot_version, st, wm_, proc_);
-    }
-    out = std::move(os).str();
+    out = write_versioned_snapshot(snapshot_version, st, wm_, proc_);
     return status::ok();
   }
 
   status restore(std::string_view bytes) override {
-    std::uint32_t version = 0;
     std::string st;
-    try {
-      std::istringstream is{std::string(bytes), std::ios::binary};
-      cereal::BinaryInputArchive ar(is);
-      ar(version, st, wm_, proc_);
-    } catch (const std::exception& e) {
-      return {errc::decode_failed, std::string("window snapshot: ") + e.what()};
-    }
-    if (version != snapshot_version)
-      return {errc::decode_failed, "window snapshot has format version " + std::to_string(version) +
-                                       ", expected " + std::to_string(snapshot_version)};
+    if (auto s = read_versioned_snapshot(bytes, snapshot_version, "window", st, wm_, proc_); !s)
+      return s;
     if (auto s = store_.restore(st); !s) return s;
     // Wake-ups and derived aggregates are not in the snapshot: rebuild them.
     events_.clear();
