@@ -50,6 +50,72 @@ bool holds(const comparison& c, field_id f, const row& r) {
   return cmp >= 0;
 }
 
+std::vector<field_id> field_ids(const std::vector<std::string>& names) {
+  std::vector<field_id> ids;
+  ids.reserve(names.size());
+  for (auto& n : names) ids.push_back(field_id::of(n));
+  return ids;
+}
+
+std::vector<row_aggregate_spec> aggregate_specs(const step_spec& s) {
+  std::vector<row_aggregate_spec> specs;
+  for (auto& a : s.aggregates)
+    specs.push_back(
+        {a.kind, a.field.empty() ? field_id{} : field_id::of(a.field), field_id::of(a.output)});
+  return specs;
+}
+
+/// The key of a row: the values of some of its fields.
+struct row_key_of {
+  std::vector<field_id> ids;
+  row_key operator()(const row& r) const { return row_key::of(r, ids); }
+};
+
+/// A window result as a row: the key fields, window_start, window_end, the aggregates.
+struct window_result_row {
+  std::vector<field_id> key_ids;
+  field_id start_id = field_id::of("window_start"), end_id = field_id::of("window_end");
+  row operator()(const row_key& k, const time_window& w, const row& aggs) const {
+    row out;
+    out.reserve(key_ids.size() + 2 + aggs.size());
+    for (std::size_t i = 0; i < key_ids.size(); ++i) out.append(key_ids[i], k[i]);
+    out.append(start_id, w.start);
+    out.append(end_id, w.end);
+    for (auto& f : aggs) out.append(f.id, f.value);
+    return out;
+  }
+};
+
+/// A left row joined with a right one: the left fields, then the right ones; a right field
+/// whose name the left row has too goes in as prefix + name. The renamed ids are interned once
+/// per name, not per result (key fields collide in every result).
+class joined_row {
+ public:
+  explicit joined_row(std::string prefix) : prefix_(std::move(prefix)) {}
+  row operator()(const row& l, const row& r) {
+    row o = l;
+    o.reserve(l.size() + r.size());
+    for (auto& f : r) {
+      if (!o.contains(f.id))
+        o.append(f.id, f.value);
+      else
+        o.set(renamed(f.id), f.value);
+    }
+    return o;
+  }
+
+ private:
+  field_id renamed(field_id id) {
+    for (auto& [from, to] : renamed_)
+      if (from == id) return to;
+    auto to = field_id::of(prefix_ + std::string(id.name()));
+    renamed_.emplace_back(id, to);
+    return to;
+  }
+  std::string prefix_;
+  std::vector<std::pair<field_id, field_id>> renamed_;
+};
+
 class builder {
  public:
   builder(const pipeline_spec& spec, environment& env) : spec_(spec), env_(env) {}
@@ -230,24 +296,10 @@ class builder {
   }
 
   data_stream<row> add_window(const step_spec& s, const data_stream<row>& in) {
-    std::vector<field_id> key_ids;
-    for (auto& k : s.key_by) key_ids.push_back(field_id::of(k));
-    std::vector<row_aggregate_spec> specs;
-    for (auto& a : s.aggregates)
-      specs.push_back(
-          {a.kind, a.field.empty() ? field_id{} : field_id::of(a.field), field_id::of(a.output)});
-    const field_id start_id = field_id::of("window_start"), end_id = field_id::of("window_end");
-    auto result = [key_ids, start_id, end_id](const row_key& k, const time_window& w,
-                                              const row& aggs) {
-      row out;
-      out.reserve(key_ids.size() + 2 + aggs.size());
-      for (std::size_t i = 0; i < key_ids.size(); ++i) out.append(key_ids[i], k[i]);
-      out.append(start_id, w.start);
-      out.append(end_id, w.end);
-      for (auto& f : aggs) out.append(f.id, f.value);
-      return out;
-    };
-    auto keyed = in.key_by([key_ids](const row& r) { return row_key::of(r, key_ids); });
+    const auto key_ids = field_ids(s.key_by);
+    const auto specs = aggregate_specs(s);
+    const window_result_row result{key_ids};
+    auto keyed = in.key_by(row_key_of{key_ids});
     output_tag<row> late{s.late_output};
     auto run = [&](auto assigner) {
       try {
@@ -278,15 +330,10 @@ class builder {
   /// Each row once, with the aggregate fields of its key's first window after it, plus
   /// window_end and enrich_status; the aggregates are null when the row was too late.
   data_stream<row> add_enrich(const step_spec& s, const data_stream<row>& in) {
-    std::vector<field_id> key_ids;
-    for (auto& k : s.key_by) key_ids.push_back(field_id::of(k));
-    std::vector<row_aggregate_spec> specs;
+    const auto key_ids = field_ids(s.key_by);
+    const auto specs = aggregate_specs(s);
     std::vector<field_id> outputs;
-    for (auto& a : s.aggregates) {
-      specs.push_back(
-          {a.kind, a.field.empty() ? field_id{} : field_id::of(a.field), field_id::of(a.output)});
-      outputs.push_back(field_id::of(a.output));
-    }
+    for (auto& a : specs) outputs.push_back(a.output);
     const field_id end_id = field_id::of("window_end"), status_id = field_id::of("enrich_status");
     auto join = [outputs, end_id, status_id](const row& e, const row* aggs, const time_window& w,
                                              enrich_status st) {
@@ -300,7 +347,7 @@ class builder {
       out.set(status_id, to_string(st));
       return out;
     };
-    auto keyed = in.key_by([key_ids](const row& r) { return row_key::of(r, key_ids); });
+    auto keyed = in.key_by(row_key_of{key_ids});
     const std::string tag = s.results_output.empty() ? "" : "results-" + s.name;
     auto run = [&](auto assigner) {
       try {
@@ -318,20 +365,13 @@ class builder {
             : run(sliding_windows(s.window.size, s.window.slide, s.window.offset));
     if (key_ids.empty()) out.set_parallelism(1);
     if (!tag.empty()) {
-      const field_id start_id = field_id::of("window_start");
-      auto results = out.side_output(output_tag<window_result<row_key, row>>{tag})
-                         .map(
-                             [key_ids, start_id, end_id](const window_result<row_key, row>& r) {
-                               row o;
-                               o.reserve(key_ids.size() + 2 + r.value.size());
-                               for (std::size_t i = 0; i < key_ids.size(); ++i)
-                                 o.append(key_ids[i], r.key[i]);
-                               o.append(start_id, r.window.start);
-                               o.append(end_id, r.window.end);
-                               for (auto& f : r.value) o.append(f.id, f.value);
-                               return o;
-                             },
-                             s.results_output);
+      auto results =
+          out.side_output(output_tag<window_result<row_key, row>>{tag})
+              .map(
+                  [result = window_result_row{key_ids}](const window_result<row_key, row>& r) {
+                    return result(r.key, r.window, r.value);
+                  },
+                  s.results_output);
       results.uid("step-" + s.name + "-results");
       if (key_ids.empty()) results.set_parallelism(1);
       define(s.results_output, results, s.where);
@@ -343,13 +383,9 @@ class builder {
   /// the left fields, then the right ones (renamed with right_prefix when the left has them).
   data_stream<row> add_interval_join(const step_spec& s, const data_stream<row>& left,
                                      const data_stream<row>& right) {
-    std::vector<field_id> lids, rids;
-    for (auto& k : s.key_by) lids.push_back(field_id::of(k));
-    for (auto& k : s.right_key_by.empty() ? s.key_by : s.right_key_by)
-      rids.push_back(field_id::of(k));
-    auto lk = left.key_by([lids](const row& r) { return row_key::of(r, lids); });
-    auto rk = right.key_by([rids](const row& r) { return row_key::of(r, rids); });
-    const std::string prefix = s.right_prefix;
+    auto lk = left.key_by(row_key_of{field_ids(s.key_by)});
+    auto rk =
+        right.key_by(row_key_of{field_ids(s.right_key_by.empty() ? s.key_by : s.right_key_by)});
     try {
       auto j = lk.interval_join(rk).between(s.lower, s.upper);
       if (!s.lower_inclusive) j.lower_bound_exclusive();
@@ -357,19 +393,7 @@ class builder {
       const output_tag<row> late_l{s.late_left}, late_r{s.late_right};
       if (!s.late_left.empty()) j.side_output_left_late_data(late_l);
       if (!s.late_right.empty()) j.side_output_right_late_data(late_r);
-      auto out = j.template process<row>(
-          [prefix](const row& l, const row& r) {
-            row o = l;
-            o.reserve(l.size() + r.size());
-            for (auto& f : r) {
-              if (!o.contains(f.id))
-                o.append(f.id, f.value);
-              else
-                o.set(field_id::of(prefix + std::string(f.id.name())), f.value);
-            }
-            return o;
-          },
-          s.name);
+      auto out = j.template process<row>(joined_row(s.right_prefix), s.name);
       if (!s.late_left.empty()) define(s.late_left, out.side_output(late_l), s.where);
       if (!s.late_right.empty()) define(s.late_right, out.side_output(late_r), s.where);
       return out;
