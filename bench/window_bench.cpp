@@ -5,7 +5,8 @@
 //   window_bench CASE AGG IMPL [events] [keys] [days]
 //     CASE  a: tumbling 1 min | b: sliding 1 h by 1 min | c: sliding 7 d by 1 min
 //     AGG   count | distinct (exact count of distinct users)
-//     IMPL  operator | loop | naive
+//     IMPL  operator | loop | naive | enrich (the enrich operator: the same results on its side
+//           output, and every event joined with its window)
 //
 // Events are generated on the fly (the same sequence for every implementation): `events`
 // spread evenly over `days` of event time, up to 2 s out of order, keys uniform over `keys`,
@@ -24,6 +25,7 @@
 
 #include <absl/container/flat_hash_map.h>
 
+#include "dataflow/enrich/enrich_operator.hpp"
 #include "dataflow/testing/operator_harness.hpp"
 #include "dataflow/window/window_operator_factory.hpp"
 
@@ -34,6 +36,10 @@ namespace {
 struct event {
   std::uint32_t key = 0;
   std::uint32_t user = 0;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(key, user);
+  }
 };
 
 constexpr duration_ms minute = 60'000, hour = 60 * minute, day = 24 * hour;
@@ -136,6 +142,45 @@ tally run_operator(const config& c, Agg agg) {
       t.add(r.value.key, r.value.window.end, static_cast<std::uint64_t>(r.value.value));
     out.clear();
   }
+  return t;
+}
+
+// -- enrichment: the same aggregate, every element joined with its window ---------------------
+
+/// The enrich operator with its window results on a side output: the results (and so the
+/// checksum) must equal the operator's; `enriched` counts the joined elements (one per event).
+template <class Agg>
+tally run_enrich(const config& c, Agg agg, std::uint64_t& enriched_out) {
+  auto key_fn = [](const event& e) { return e.key; };
+  using R = typename Agg::result_type;
+  using Out = enriched<event, R>;
+  using Res = window_result<std::uint32_t, R>;
+  const auto strategy = c.size == c.slide ? slice_strategy::single_slice : slice_strategy_for(agg);
+  const sliced_geometry g{c.size, c.slide, 0};
+  enrich_operator<std::uint32_t, event, Agg, Out, decltype(key_fn), detail::make_enriched> op(
+      key_fn, agg, {}, g, {}, strategy, "results");
+  testing::manual_clock clock;
+  operator_context ctx;
+  ctx.clock = &clock;
+  op.open(ctx);
+  operator_output out(&record_type_of<Out>());
+  batch<event> in;
+  generator gen(c);
+  tally t;
+  auto drain = [&] {
+    enriched_out += out.records<Out>().size();
+    for (auto& r : out.side<Res>("results"))
+      t.add(r.value.key, r.value.window.end, static_cast<std::uint64_t>(r.value.value));
+    out.clear();
+  };
+  while (!gen.done()) {
+    auto wm = gen.fill(in.records);
+    op.on_batch(0, in, out);
+    op.on_watermark(wm, out);
+    drain();
+  }
+  op.on_watermark(max_timestamp, out);  // the last elements' windows: one output per event
+  enriched_out += out.records<Out>().size();
   return t;
 }
 
@@ -326,7 +371,7 @@ tally run_naive(const config& c, Ops ops) {
 int main(int argc, char** argv) {
   if (argc < 4) {
     std::fprintf(stderr,
-                 "usage: window_bench a|b|c count|distinct operator|loop|naive "
+                 "usage: window_bench a|b|c count|distinct operator|enrich|loop|naive "
                  "[events] [keys] [days]\n");
     return 2;
   }
@@ -342,11 +387,17 @@ int main(int argc, char** argv) {
 
   auto start = std::chrono::steady_clock::now();
   tally t;
+  std::uint64_t enriched_out = 0;
   if (c.impl == "operator") {
     if (c.distinct)
       t = run_operator(c, agg::count_distinct(&event::user));
     else
       t = run_operator(c, agg::count<event>());
+  } else if (c.impl == "enrich") {
+    if (c.distinct)
+      t = run_enrich(c, agg::count_distinct(&event::user), enriched_out);
+    else
+      t = run_enrich(c, agg::count<event>(), enriched_out);
   } else if (c.impl == "loop") {
     if (c.distinct)
       t = run_loop<distinct_ops::map>(c, distinct_ops{});
@@ -365,11 +416,13 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"bench\":\"window\",\"case\":\"%c\",\"size_ms\":%lld,\"slide_ms\":%lld,\"agg\":\"%s\","
       "\"impl\":\"%s\",\"events\":%llu,\"keys\":%u,\"days\":%d,\"seconds\":%.3f,"
-      "\"events_per_s\":%.0f,\"results\":%llu,\"checksum\":%llu,\"peak_rss_mb\":%.1f}\n",
+      "\"events_per_s\":%.0f,\"results\":%llu,\"checksum\":%llu,\"enriched\":%llu,"
+      "\"peak_rss_mb\":%.1f}\n",
       c.window, static_cast<long long>(c.size), static_cast<long long>(c.slide),
       c.distinct ? "count_distinct" : "count", c.impl.c_str(),
       static_cast<unsigned long long>(c.events), c.keys, c.days, secs,
       static_cast<double>(c.events) / secs, static_cast<unsigned long long>(t.results),
-      static_cast<unsigned long long>(t.checksum), peak_rss_mb());
+      static_cast<unsigned long long>(t.checksum), static_cast<unsigned long long>(enriched_out),
+      peak_rss_mb());
   return 0;
 }

@@ -137,6 +137,7 @@ class enrich_operator final : public operator_base {
           emit(out, e.value, &res.value, res.window, enrich_status::on_time);
         for (const auto& e : it->past_lateness)
           emit(out, e.value, &res.value, res.window, enrich_status::past_lateness);
+        recycle(std::move(it->on_time));
         v.erase(it);
         break;
       }
@@ -223,9 +224,23 @@ class enrich_operator final : public operator_base {
     // Elements mostly arrive in time order: their window is the last entry or near it.
     auto it = v.end();
     while (it != v.begin() && std::prev(it)->end > end) --it;
-    if (it == v.begin() || std::prev(it)->end != end) it = v.insert(it, {end, {}, {}}) + 1;
+    if (it == v.begin() || std::prev(it)->end != end) it = v.insert(it, {end, fresh(), {}}) + 1;
     auto& entry = *std::prev(it);
     (late ? entry.past_lateness : entry.on_time).push_back(r);
+  }
+
+  // Buffers of fired windows are kept for new windows, of any key: a window's buffer would
+  // otherwise cost an allocation (and its growth) every slide per key.
+  void recycle(std::vector<record<T>>&& v) {
+    if (free_.size() >= 1024) return;
+    v.clear();
+    free_.push_back(std::move(v));
+  }
+  std::vector<record<T>> fresh() {
+    if (free_.empty()) return {};
+    auto v = std::move(free_.back());
+    free_.pop_back();
+    return v;
   }
 
   void emit(operator_output& out, const T& e, const R* agg, const time_window& w, enrich_status s) {
@@ -252,6 +267,7 @@ class enrich_operator final : public operator_base {
   value_state<detail::pending_elements<T>>* pending_ = nullptr;
   timestamp wm_ = min_timestamp;
   enrich_counts counts_;
+  std::vector<std::vector<record<T>>> free_;
 };
 
 }  // namespace dataflow
