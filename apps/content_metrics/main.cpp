@@ -125,69 +125,38 @@ int run(const run_options& opts, double history_days) {
   }();
   events.uid("events");
   auto s = add_content_metrics(events, {});
-  std::shared_ptr<collected<content_window>> top_windows;
   // Counting sinks: the summary needs counts, not every record kept in memory.
   struct counts {
     std::atomic<std::uint64_t> enriched{0}, on_time{0}, late{0}, past{0}, too_late{0},
         content_windows{0}, user_windows{0}, late_events{0};
   };
   auto c = std::make_shared<counts>();
-  s.enriched.sink_to(
-      [c] {
-        struct sink final : sink_function<enriched_event> {
-          std::shared_ptr<counts> c;
-          void write(const std::vector<record<enriched_event>>& rs) override {
-            c->enriched += rs.size();
-            for (auto& r : rs) {
-              auto st = r.value.status;
-              ++(st == enrich_status::on_time         ? c->on_time
-                 : st == enrich_status::late          ? c->late
-                 : st == enrich_status::past_lateness ? c->past
-                                                      : c->too_late);
-            }
-          }
-        };
-        auto k = std::make_unique<sink>();
-        k->c = c;
-        return k;
+  s.enriched.for_each_batch(
+      [c](const std::vector<record<enriched_event>>& rs) {
+        c->enriched += rs.size();
+        for (auto& r : rs) {
+          auto st = r.value.status;
+          ++(st == enrich_status::on_time         ? c->on_time
+             : st == enrich_status::late          ? c->late
+             : st == enrich_status::past_lateness ? c->past
+                                                  : c->too_late);
+        }
       },
       "count enriched");
   auto last = std::make_shared<std::map<std::uint32_t, content_window>>();
   auto last_mutex = std::make_shared<std::mutex>();
-  s.content.sink_to(
-      [c, last, last_mutex] {
-        struct sink final : sink_function<content_window> {
-          std::shared_ptr<counts> c;
-          std::shared_ptr<std::map<std::uint32_t, content_window>> last;
-          std::shared_ptr<std::mutex> m;
-          void write(const std::vector<record<content_window>>& rs) override {
-            c->content_windows += rs.size();
-            std::lock_guard<std::mutex> g(*m);
-            for (auto& r : rs) {
-              auto& l = (*last)[r.value.key];
-              if (r.value.window.end >= l.window.end) l = r.value;
-            }
-          }
-        };
-        auto k = std::make_unique<sink>();
-        k->c = c;
-        k->last = last;
-        k->m = last_mutex;
-        return k;
+  s.content.for_each_batch(
+      [c, last, last_mutex](const std::vector<record<content_window>>& rs) {
+        c->content_windows += rs.size();
+        std::lock_guard<std::mutex> g(*last_mutex);
+        for (auto& r : rs) {
+          auto& l = (*last)[r.value.key];
+          if (r.value.window.end >= l.window.end) l = r.value;
+        }
       },
       "latest per content");
-  s.user_urls.sink_to(
-      [c] {
-        struct sink final : sink_function<user_window> {
-          std::shared_ptr<counts> c;
-          void write(const std::vector<record<user_window>>& rs) override {
-            c->user_windows += rs.size();
-          }
-        };
-        auto k = std::make_unique<sink>();
-        k->c = c;
-        return k;
-      },
+  s.user_urls.for_each_batch(
+      [c](const std::vector<record<user_window>>& rs) { c->user_windows += rs.size(); },
       "count user windows");
   if (!opts.out.empty()) {
     std::filesystem::create_directories(opts.out);
@@ -207,21 +176,10 @@ int run(const run_options& opts, double history_days) {
                  {"bytes", w.value.bytes},
                  {"users", w.value.users}};
     });
-  } else {
-    s.late.sink_to(
-        [c] {
-          struct sink final : sink_function<content_event> {
-            std::shared_ptr<counts> c;
-            void write(const std::vector<record<content_event>>& rs) override {
-              c->late_events += rs.size();
-            }
-          };
-          auto k = std::make_unique<sink>();
-          k->c = c;
-          return k;
-        },
-        "count late");
   }
+  s.late.for_each_batch(
+      [c](const std::vector<record<content_event>>& rs) { c->late_events += rs.size(); },
+      "count late");
   const auto t0 = std::chrono::steady_clock::now();
   auto r = env.execute();
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -245,7 +203,7 @@ int run(const run_options& opts, double history_days) {
   std::printf(
       "history: %llu events, live: %llu events (%llu before the switch, read from history)\n"
       "enriched: %llu (on time %llu, late %llu, past lateness %llu, too late %llu)\n"
-      "content windows: %llu, user windows: %llu\n"
+      "content windows: %llu, user windows: %llu, late events: %llu\n"
       "events: %llu, seconds: %.2f, events/s: %.0f\n",
       static_cast<unsigned long long>(history_records), static_cast<unsigned long long>(opts.live),
       static_cast<unsigned long long>(hybrid->live_dropped.load()),
@@ -256,6 +214,7 @@ int run(const run_options& opts, double history_days) {
       static_cast<unsigned long long>(c->too_late.load()),
       static_cast<unsigned long long>(c->content_windows.load()),
       static_cast<unsigned long long>(c->user_windows.load()),
+      static_cast<unsigned long long>(c->late_events.load()),
       static_cast<unsigned long long>(c->enriched.load()), secs,
       static_cast<double>(c->enriched.load()) / secs);
   return 0;

@@ -309,3 +309,21 @@ TEST_CASE("a failing source is named in the error, not the operator chained afte
   CHECK(r.error().message().find("'flaky-source'") != std::string::npos);
   CHECK(r.error().message().find("disk on fire") != std::string::npos);
 }
+
+TEST_CASE("for_each_batch hands every record to a function, once, at any parallelism") {
+  local_environment env;
+  env.options().threads = 2;
+  env.set_parallelism(2);
+  std::vector<int> values(1000);
+  for (int i = 0; i < 1000; ++i) values[static_cast<std::size_t>(i)] = i;
+  auto count = std::make_shared<std::atomic<long>>(0);
+  auto sum = std::make_shared<std::atomic<long>>(0);
+  env.from_collection(values).rebalance().for_each_batch(
+      [count, sum](const std::vector<record<int>>& rs) {
+        *count += static_cast<long>(rs.size());
+        for (auto& r : rs) *sum += r.value;
+      });
+  REQUIRE(env.execute());
+  CHECK(count->load() == 1000);
+  CHECK(sum->load() == 999 * 1000 / 2);
+}

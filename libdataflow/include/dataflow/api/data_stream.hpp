@@ -121,6 +121,14 @@ class data_stream {
   /// Writes the stream to sinks made by `factory` (one per instance).
   data_stream<T> sink_to(sink_factory<T> factory, std::string name = "sink") const;
 
+  /// Calls `fn(const std::vector<record<T>>&)` for every batch, on the sink instance's thread
+  /// (each instance has its own copy of fn; share state through pointers, thread-safely).
+  template <class F>
+  requires std::is_invocable_v < F&, const std::vector<record<T>>
+  & > data_stream<T> for_each_batch(F fn, std::string name = "for_each_batch") const {
+    return sink_to([fn] { return std::make_unique<batch_fn_sink<T, F>>(fn); }, std::move(name));
+  }
+
   /// Collects the stream in memory; read the result after the job ran.
   std::shared_ptr<collected<T>> collect(std::string name = "collect") const {
     auto into = std::make_shared<collected<T>>();

@@ -22,4 +22,16 @@ class sink_function {
   virtual void close() {}
 };
 
+/// A sink that calls `fn(const std::vector<record<T>>&)` per batch (each instance its own copy of
+/// fn): counters, metrics, hand-offs to other code. See data_stream::for_each_batch.
+template <class T, class F>
+class batch_fn_sink final : public sink_function<T> {
+ public:
+  explicit batch_fn_sink(F fn) : fn_(std::move(fn)) {}
+  void write(const std::vector<record<T>>& records) override { fn_(records); }
+
+ private:
+  F fn_;
+};
+
 }  // namespace dataflow
