@@ -112,6 +112,10 @@ int run(const run_options& opts, double history_days) {
     json_source_options h;
     h.path = opts.history;
     h.parse.timestamp_field = "ts";
+    // Wrong types become dead letters where the file and line are still known.
+    for (const char* f : {"user_id", "content_id", "bytes", "status"})
+      h.parse.field_types.push_back({f, json_type::integer, false});
+    h.parse.field_types.push_back({"url", json_type::string, false});
     h.watermarks = watermark_strategy::bounded_out_of_orderness(opts.events.max_disorder);
     h.progress = history_progress;
     hybrid_source_options o;
