@@ -42,31 +42,16 @@ class join_operator_base : public operator_base {
   }
 
   void on_batch(int input, const batch_base& in, operator_output& out) override {
-    if (input == 0) {
-      for (auto& r : records_of<L>(in)) {
-        if (self().is_late_left(r.ts)) {
-          ++late_left_;
-          if (!left_late_tag_.empty()) out.side<L>(left_late_tag_).push_back(r);
-          continue;
-        }
-        store_.set_current_key(key_left_(r.value));
-        key_state& st = state_->get_or_create();
-        self().add_left(r, st, out);
-        if (st.empty()) state_->clear();
-      }
-    } else {
-      for (auto& r : records_of<R>(in)) {
-        if (self().is_late_right(r.ts)) {
-          ++late_right_;
-          if (!right_late_tag_.empty()) out.side<R>(right_late_tag_).push_back(r);
-          continue;
-        }
-        store_.set_current_key(key_right_(r.value));
-        key_state& st = state_->get_or_create();
-        self().add_right(r, st, out);
-        if (st.empty()) state_->clear();
-      }
-    }
+    if (input == 0)
+      take(
+          records_of<L>(in), key_left_, left_late_tag_, late_left_, out,
+          [&](timestamp ts) { return self().is_late_left(ts); },
+          [&](const record<L>& r, key_state& st) { self().add_left(r, st, out); });
+    else
+      take(
+          records_of<R>(in), key_right_, right_late_tag_, late_right_, out,
+          [&](timestamp ts) { return self().is_late_right(ts); },
+          [&](const record<R>& r, key_state& st) { self().add_right(r, st, out); });
   }
 
   void on_watermark(timestamp wm, operator_output& out) override {
@@ -150,6 +135,24 @@ class join_operator_base : public operator_base {
   timestamp prev_wm_ = min_timestamp;
 
  private:
+  /// One side's batch: late elements are counted and sent to `late_tag` (when set); the others
+  /// go to `add(record, key_state&)` under their key.
+  template <class V, class KeyFn, class IsLate, class Add>
+  void take(const std::vector<record<V>>& rs, const KeyFn& key_fn, const std::string& late_tag,
+            std::uint64_t& late, operator_output& out, IsLate&& is_late, Add&& add) {
+    for (auto& r : rs) {
+      if (is_late(r.ts)) {
+        ++late;
+        if (!late_tag.empty()) out.side<V>(late_tag).push_back(r);
+        continue;
+      }
+      store_.set_current_key(key_fn(r.value));
+      key_state& st = state_->get_or_create();
+      add(r, st);
+      if (st.empty()) state_->clear();
+    }
+  }
+
   Derived& self() { return static_cast<Derived&>(*this); }
 
   KeyL key_left_;
