@@ -63,11 +63,7 @@ class content_event_json_reader final : public source_reader {
                                   : device_kind::web;
       events.push_back({e, r.ts});
     }
-    for (auto& [tag, b] : tmp_.sides())
-      if (tag == json_lines_dead_letters.id) {
-        auto& dead = out.side<dead_letter>(tag);
-        for (auto& d : records_of<dead_letter>(*b)) dead.push_back(d);
-      }
+    out.move_sides_from(tmp_);  // the JSON source's dead letters
     if (tmp_.status_change()) out.emit_watermark_status(*tmp_.status_change());
     if (tmp_.watermark()) out.emit_watermark(*tmp_.watermark());
     tmp_.clear();

@@ -5,6 +5,7 @@
 // Thread-safety: owned by one operator instance.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,20 @@ class operator_output {
     return records_of<T>(*sides_.back().second);
   }
 
+  /// Moves the side-output records of `other` (an inner reader's or operator's output) to the
+  /// same tags here, leaving other's side batches empty.
+  void move_sides_from(operator_output& other) {
+    for (auto& [tag, b] : other.sides_) {
+      if (b->empty()) continue;
+      auto it = std::find_if(sides_.begin(), sides_.end(), [&](auto& s) { return s.first == tag; });
+      if (it == sides_.end()) {
+        sides_.emplace_back(tag, b->make_empty(b->size()));
+        it = sides_.end() - 1;
+      }
+      it->second->append(*b, true);
+      b->clear();
+    }
+  }
   /// Side outputs written so far, by tag.
   std::vector<std::pair<std::string, std::unique_ptr<batch_base>>>& sides() { return sides_; }
 

@@ -134,16 +134,7 @@ class hybrid_source_reader final : public source_reader {
     }
     dropped += n;
     if (shared && n) *shared += n;
-    for (auto& [tag, b] : inner_out_.sides()) {
-      if (b->empty()) continue;
-      auto& sides = out.sides();
-      auto it = std::find_if(sides.begin(), sides.end(), [&](auto& s) { return s.first == tag; });
-      if (it == sides.end()) {
-        sides.emplace_back(tag, b->make_empty(b->size()));
-        it = sides.end() - 1;
-      }
-      it->second->append(*b, true);
-    }
+    out.move_sides_from(inner_out_);
   }
 
   void advance(operator_output& out, timestamp wm) {
