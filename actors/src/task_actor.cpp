@@ -36,6 +36,7 @@ class actor_io final : public task_io {
     self_->send((*peers_)[static_cast<std::size_t>(sender)], credit_grant{channel, n});
   }
   void schedule_poll() override { self_->send(self_, poll_atom::value); }
+  void schedule_resume() override { self_->send(self_, resume_atom::value); }
   void schedule_poll_at(timestamp t) override {
     self_->delayed_send(self_, until(t), poll_atom::value);
   }
@@ -112,6 +113,7 @@ task_actor::behavior_type task_behavior(self_ptr self, std::shared_ptr<task_spec
       [=](const credit_grant& m) { t->on_credit(m.channel, m.credits); },
       [=](const trigger_barrier& m) { t->trigger_barrier(m.checkpoint); },
       [=](poll_atom) { t->on_poll(); },
+      [=](resume_atom) { t->on_resume(); },
       [=](flush_atom) { t->on_flush(); },
       [=](timer_atom) { t->on_timer(); },
       [=](cancel_atom) {

@@ -217,3 +217,34 @@ TEST_CASE("a process window function sees every element and the window") {
   for (auto& [k, n] : counts) expected.push_back(k + ":" + std::to_string(n));
   CHECK(sorted(out->values()) == sorted(expected));
 }
+
+TEST_CASE("the final watermark fires many windows per key in steps, and every one arrives") {
+  // 40 keys, one element each, in windows of 10 s sliding by 100 ms: the final watermark fires
+  // 100 windows per key, served 7 results at a time.
+  std::vector<record<view>> input;
+  for (int k = 0; k < 40; ++k) input.push_back({{"c" + std::to_string(k), "u", k}, k * 13});
+  std::multiset<std::pair<std::string, timestamp>> expected;
+  for (auto& r : input)
+    for (timestamp s = window_start(r.ts, 0, 100); s > r.ts - 10'000; s -= 100)
+      expected.insert({r.value.content, s});
+  REQUIRE(expected.size() == 4000);
+  for (int p : {1, 2}) {
+    CAPTURE(p);
+    local_environment env;
+    env.options().threads = 2;
+    env.set_parallelism(p);
+    auto out = env.from_collection(input, watermark_strategy::bounded_out_of_orderness(0))
+                   .key_by(by_content)
+                   .window(sliding_windows(10'000, 100))
+                   .max_output_per_step(7)
+                   .aggregate(agg::count<view>())
+                   .collect();
+    REQUIRE(env.execute());
+    std::multiset<std::pair<std::string, timestamp>> got;
+    for (auto& r : out->values()) {
+      CHECK(r.value == 1);
+      got.insert({r.key, r.window.start});
+    }
+    CHECK(got == expected);
+  }
+}

@@ -95,6 +95,25 @@ operator_output& operator_chain::on_source_output(operator_output& produced) {
   return propagate_from(1);
 }
 
+bool operator_chain::has_pending_output() const {
+  for (auto& op : ops_)
+    if (op->has_pending_output()) return true;
+  return false;
+}
+
+operator_output& operator_chain::resume() {
+  clear_outputs();
+  // The last one first: a step of operator i may leave operator i+1 holding output too, and
+  // that goes out before operator i makes more.
+  for (std::size_t i = ops_.size(); i-- > 0;)
+    if (ops_[i]->has_pending_output()) {
+      active_ = i;
+      ops_[i]->resume(outs_[i]);
+      return propagate_from(i + 1);
+    }
+  return outs_.back();
+}
+
 std::optional<timestamp> operator_chain::next_processing_timer() const {
   std::optional<timestamp> best;
   for (auto& op : ops_)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <utility>
 
 namespace dataflow {
 
@@ -108,6 +109,10 @@ void task::process_queue() {
   // orders messages per sender only.
   if (!started_) return;
   while (state_ == run_state::running && !gate_.backlogged()) {
+    if (holding()) {  // an operator's held-back output goes first, one step per message
+      request_resume();
+      break;
+    }
     auto it = std::find_if(queue_.begin(), queue_.end(),
                            [&](const queued& q) { return !aligner_.is_blocked(q.input); });
     if (it == queue_.end()) break;
@@ -190,12 +195,63 @@ void task::end_input() {
   if (spec_.chain && spec_.chain->size() > 0) {
     if (valve_.current() != max_timestamp || spec_.source)
       emit(spec_.chain->on_watermark(max_timestamp));
-    emit(spec_.chain->on_end());
+    input_ended_ = true;
+    if (holding()) {
+      request_resume();  // on_end waits for the final watermark's output
+      return;
+    }
+    finish_input();
   } else {
     gate_.push_watermark(max_timestamp);
+    gate_.push_end();
+    state_ = run_state::ending;
   }
+}
+
+void task::finish_input() {
+  emit(spec_.chain->on_end());
   gate_.push_end();
   state_ = run_state::ending;
+}
+
+void task::request_resume() {
+  if (resume_scheduled_) return;
+  resume_scheduled_ = true;
+  io_.schedule_resume();
+}
+
+void task::on_resume() {
+  resume_scheduled_ = false;
+  guarded([&] {
+    if (state_ != run_state::running || !holding()) return;
+    if (gate_.backlogged()) {
+      after_step();  // credit asks again
+      return;
+    }
+    emit(spec_.chain->resume());
+    if (holding())
+      request_resume();
+    else
+      after_hold();
+    after_step();
+  });
+}
+
+void task::after_hold() {
+  for (auto id : std::exchange(deferred_barriers_, {})) {
+    metrics_.barriers.emplace_back(id, spec_.source->position());
+    forward_barrier(id);
+  }
+  if (input_ended_) {
+    finish_input();
+  } else if (spec_.source) {
+    if (source_parked_ || waiting_for_credit_) {
+      source_parked_ = waiting_for_credit_ = false;
+      io_.schedule_poll();
+    }
+  } else {
+    process_queue();
+  }
 }
 
 void task::after_step() {
@@ -220,7 +276,7 @@ void task::after_step() {
     flush_scheduled_ = true;
     io_.schedule_flush(spec_.channels.buffer_timeout);
   }
-  if (spec_.chain) {
+  if (spec_.chain && !holding()) {  // timers wait for held-back output (after_hold)
     if (auto t = spec_.chain->next_processing_timer(); t && *t < timer_at_) {
       timer_at_ = *t;
       io_.schedule_timer_at(*t);
@@ -232,7 +288,10 @@ void task::on_credit(std::uint32_t channel, int n) {
   guarded([&] {
     gate_.add_credit(channel, n);
     if (!started_) return;
-    if (spec_.source) {
+    if (holding()) {
+      after_step();  // sends what the credit allows
+      if (!gate_.backlogged()) request_resume();
+    } else if (spec_.source) {
       after_step();
       if (waiting_for_credit_ && !gate_.backlogged() && state_ == run_state::running) {
         waiting_for_credit_ = false;
@@ -247,6 +306,11 @@ void task::on_credit(std::uint32_t channel, int n) {
 void task::on_poll() {
   guarded([&] {
     if (state_ != run_state::running || !spec_.source || !started_) return;
+    if (holding()) {  // the chain's held-back output first; after_hold polls again
+      source_parked_ = true;
+      request_resume();
+      return;
+    }
     if (gate_.backlogged()) {
       waiting_for_credit_ = true;  // credit will poll again
       return;
@@ -270,6 +334,7 @@ void task::on_poll() {
         io_.schedule_poll_at(res.wake_at);
         break;
     }
+    if (holding()) request_resume();
     after_step();
   });
 }
@@ -286,6 +351,7 @@ void task::on_timer() {
   timer_at_ = max_timestamp;
   guarded([&] {
     if (state_ != run_state::running || !spec_.chain || spec_.chain->size() == 0) return;
+    if (holding()) return;  // after_hold schedules it again
     emit(spec_.chain->on_processing_time(io_.now()));
     after_step();
   });
@@ -294,6 +360,10 @@ void task::on_timer() {
 void task::trigger_barrier(std::int64_t checkpoint) {
   guarded([&] {
     if (state_ != run_state::running || !spec_.source) return;
+    if (holding()) {  // after the held-back output, which the barrier must follow
+      deferred_barriers_.push_back(checkpoint);
+      return;
+    }
     metrics_.barriers.emplace_back(checkpoint, spec_.source->position());
     forward_barrier(checkpoint);
     after_step();

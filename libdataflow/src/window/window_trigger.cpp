@@ -27,6 +27,8 @@ status window_options::validate() const {
   if (trigger.what() == window_trigger::kind::count && trigger.max_count() <= 0)
     return {errc::invalid_configuration,
             "count trigger needs a positive count, got " + std::to_string(trigger.max_count())};
+  if (max_output_per_step == 0)
+    return {errc::invalid_configuration, "max_output_per_step must be positive"};
   return status::ok();
 }
 

@@ -46,10 +46,12 @@ using R = sum_agg::result_type;
 using out_t = enriched<ev, R>;
 using op_t = enrich_operator<int, ev, sum_agg, out_t, key_of, detail::make_enriched>;
 
-std::unique_ptr<operator_base> make(duration_ms size, duration_ms slide, duration_ms lateness,
-                                    const std::string& results_tag = {}) {
+std::unique_ptr<operator_base> make(
+    duration_ms size, duration_ms slide, duration_ms lateness, const std::string& results_tag = {},
+    std::size_t output_step = window_options{}.max_output_per_step) {
   window_options o;
   o.allowed_lateness = lateness;
+  o.max_output_per_step = output_step;
   auto a = agg::sum<ev>(value_of{});
   const auto strategy = size == slide ? slice_strategy::single_slice : slice_strategy_for(a);
   return std::make_unique<op_t>(key_of{}, a, detail::make_enriched{},
@@ -248,14 +250,17 @@ TEST_CASE("enrich: random out-of-order streams equal the reference, with snapsho
     c.size = c.slide * pick(1, 5);
     if (pick(0, 3) == 0) c.size = c.slide;  // tumbling
     c.lateness = pick(0, 2) == 0 ? 0 : pick(1, 10) * 100;
-    harness h(make(c.size, c.slide, c.lateness));
+    // Half the time, watermarks fire in steps of 1 to 3 results (held-back output).
+    const auto step =
+        pick(0, 1) ? window_options{}.max_output_per_step : static_cast<std::size_t>(pick(1, 3));
+    harness h(make(c.size, c.slide, c.lateness, {}, step));
     reference ref(c);
     const int n = static_cast<int>(pick(1, 60));
     const int keys = static_cast<int>(pick(1, 4));
     const auto restore_at = pick(0, n);  // a snapshot and restore before this element
     timestamp wm = -1'000, clock = 0;
     for (int i = 0; i < n; ++i) {
-      if (i == restore_at) h.restore(make(c.size, c.slide, c.lateness), h.snapshot());
+      if (i == restore_at) h.restore(make(c.size, c.slide, c.lateness, {}, step), h.snapshot());
       clock += pick(0, 150);
       record<ev> r{ev{static_cast<int>(pick(0, keys - 1)), pick(-5, 20), i},
                    clock - pick(0, 1'500)};
@@ -275,7 +280,7 @@ TEST_CASE("enrich: random out-of-order streams equal the reference, with snapsho
           {r.value.element.id, r.value.window.end, r.value.aggregate, r.value.status, r.ts});
     std::sort(got.begin(), got.end());
     INFO("seed := " << seed << ", size " << c.size << ", slide " << c.slide << ", lateness "
-                    << c.lateness);
+                    << c.lateness << ", output step " << step);
     REQUIRE(got.size() == static_cast<std::size_t>(n));  // exactly one output per element
     REQUIRE(got == ref.sorted());
     REQUIRE(dynamic_cast<op_t&>(h.op()).keys_with_state() == 0);

@@ -41,6 +41,7 @@ class fake_io final : public task_io {
   }
   void return_credit(int, std::uint32_t, int) override {}
   void schedule_poll() override {}
+  void schedule_resume() override {}
   void schedule_poll_at(timestamp) override {}
   void schedule_flush(std::chrono::microseconds) override {}
   void schedule_timer_at(timestamp t) override { timers.push_back(t); }

@@ -127,6 +127,7 @@ struct config {
   bool side_output = false;
   agg_kind aggregate = agg_kind::sum;
   int keys = 1;
+  std::size_t output_step = window_options{}.max_output_per_step;
 
   [[nodiscard]] bool merging() const {
     return assigner == assigner_kind::session || assigner == assigner_kind::dynamic_session;
@@ -144,6 +145,7 @@ struct config {
     o.trigger = purging() ? window_trigger::purging(base) : base;
     o.allowed_lateness = lateness;
     if (side_output) o.late_tag = "late";
+    o.max_output_per_step = output_step;
     return o;
   }
 
@@ -168,7 +170,8 @@ struct config {
     if (counting()) s += " n=" + std::to_string(count);
     s += ", lateness " + std::to_string(lateness) +
          (side_output ? ", late side output" : ", late dropped") + ", aggregate " +
-         name(aggregate) + ", keys " + std::to_string(keys);
+         name(aggregate) + ", keys " + std::to_string(keys) + ", output step " +
+         std::to_string(output_step);
     return s;
   }
 };
@@ -220,6 +223,9 @@ config random_config(std::uint64_t seed, random_engine& rng) {
   c.side_output = chance(rng, 50);
   c.aggregate = static_cast<agg_kind>(pick(rng, 0, agg_kinds - 1));
   c.keys = static_cast<int>(pick(rng, 1, 5));
+  // Small steps make watermarks fire in many steps (held-back output, see operator.hpp).
+  c.output_step = chance(rng, 50) ? window_options{}.max_output_per_step
+                                  : static_cast<std::size_t>(pick(rng, 1, 4));
   return c;
 }
 

@@ -92,18 +92,18 @@ namespace dataflow::actors {
 // Atoms for the task's own clock and for control.
 using start_atom = caf::atom_constant<caf::atom("df_start")>;
 using poll_atom = caf::atom_constant<caf::atom("df_poll")>;
+using resume_atom = caf::atom_constant<caf::atom("df_resume")>;
 using flush_atom = caf::atom_constant<caf::atom("df_flush")>;
 using timer_atom = caf::atom_constant<caf::atom("df_timer")>;
 using cancel_atom = caf::atom_constant<caf::atom("df_cancel")>;
 
 /// The handle of every task actor (source or operator), named once.
-using task_actor =
-    caf::typed_actor<caf::reacts_to<data_batch>, caf::reacts_to<watermark_event>,
-                     caf::reacts_to<watermark_status_event>, caf::reacts_to<barrier_event>,
-                     caf::reacts_to<credit_grant>, caf::reacts_to<end_of_stream>,
-                     caf::reacts_to<trigger_barrier>, caf::reacts_to<start_atom>,
-                     caf::reacts_to<poll_atom>, caf::reacts_to<flush_atom>,
-                     caf::reacts_to<timer_atom>, caf::reacts_to<cancel_atom>>;
+using task_actor = caf::typed_actor<
+    caf::reacts_to<data_batch>, caf::reacts_to<watermark_event>,
+    caf::reacts_to<watermark_status_event>, caf::reacts_to<barrier_event>,
+    caf::reacts_to<credit_grant>, caf::reacts_to<end_of_stream>, caf::reacts_to<trigger_barrier>,
+    caf::reacts_to<start_atom>, caf::reacts_to<poll_atom>, caf::reacts_to<resume_atom>,
+    caf::reacts_to<flush_atom>, caf::reacts_to<timer_atom>, caf::reacts_to<cancel_atom>>;
 
 /// Encodes a batch for the wire (its record type name and cereal bytes).
 caf::error encode_batch(const batch_ptr& b, std::string& type_name, std::string& bytes);

@@ -90,6 +90,13 @@ class windowed_stream {
     opts_.allowed_lateness = lateness;
     return checked();
   }
+  /// A watermark that fires more results than `n` is served in steps of about n results, each
+  /// leaving under backpressure before the next is made (the final watermark over a week-long
+  /// sliding window fires a week of windows per key). Default: 16384.
+  windowed_stream& max_output_per_step(std::size_t n) {
+    opts_.max_output_per_step = n;
+    return checked();
+  }
   /// Sends elements too late for all their windows to `tag` (otherwise they are dropped).
   windowed_stream& side_output_late_data(const output_tag<T>& tag) {
     opts_.late_tag = tag.id;

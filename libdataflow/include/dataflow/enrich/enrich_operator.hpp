@@ -123,28 +123,15 @@ class enrich_operator final : public operator_base {
   void on_watermark(timestamp wm, operator_output& out) override {
     inner_.on_watermark(wm, inner_out_);
     wm_ = std::max(wm_, wm);
-    for (const auto& rr : inner_out_.records<result>()) {
-      const result& res = rr.value;
-      store_.set_current_key(res.key);
-      auto* p = pending_->get_mutable();
-      if (!p) continue;
-      auto& v = p->by_end;
-      for (auto it = v.begin(); it != v.end(); ++it) {
-        if (it->end != res.window.end) continue;
-        counts_.on_time += it->on_time.size();
-        counts_.past_lateness += it->past_lateness.size();
-        for (const auto& e : it->on_time)
-          emit(out, e.value, &res.value, res.window, enrich_status::on_time);
-        for (const auto& e : it->past_lateness)
-          emit(out, e.value, &res.value, res.window, enrich_status::past_lateness);
-        recycle(std::move(it->on_time));
-        v.erase(it);
-        break;
-      }
-      if (v.empty()) pending_->clear();
-    }
-    forward_results(out);
-    out.emit_watermark(wm);
+    take_fired(out);
+  }
+
+  /// The inner window operator serves a large watermark in steps; so does enrichment.
+  bool has_pending_output() const override { return inner_.has_pending_output(); }
+
+  void resume(operator_output& out) override {
+    inner_.resume(inner_out_);
+    take_fired(out);
   }
 
   void on_end(operator_output& out) override {
@@ -245,6 +232,34 @@ class enrich_operator final : public operator_base {
 
   void emit(operator_output& out, const T& e, const R* agg, const time_window& w, enrich_status s) {
     out.records<Out>().push_back({join_(e, agg, w, s), w.end - 1});
+  }
+
+  /// Emits the elements waiting for the windows the inner operator just fired, then the
+  /// results and the inner operator's watermark (if it sent one in this step).
+  void take_fired(operator_output& out) {
+    for (const auto& rr : inner_out_.records<result>()) {
+      const result& res = rr.value;
+      store_.set_current_key(res.key);
+      auto* p = pending_->get_mutable();
+      if (!p) continue;
+      auto& v = p->by_end;
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (it->end != res.window.end) continue;
+        counts_.on_time += it->on_time.size();
+        counts_.past_lateness += it->past_lateness.size();
+        for (const auto& e : it->on_time)
+          emit(out, e.value, &res.value, res.window, enrich_status::on_time);
+        for (const auto& e : it->past_lateness)
+          emit(out, e.value, &res.value, res.window, enrich_status::past_lateness);
+        recycle(std::move(it->on_time));
+        v.erase(it);
+        break;
+      }
+      if (v.empty()) pending_->clear();
+    }
+    const auto wm = inner_out_.watermark();
+    forward_results(out);
+    if (wm) out.emit_watermark(*wm);
   }
 
   void forward_results(operator_output& out) {

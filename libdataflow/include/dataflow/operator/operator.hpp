@@ -3,6 +3,10 @@
 //   open, then any sequence of on_batch / on_watermark / on_watermark_status /
 //   on_processing_time / on_barrier, then on_end after the final watermark.
 // Records emitted during a call go to `out`; a watermark emitted goes after them.
+// An operator may hold back part of a watermark's output (a window operator whose final
+// watermark fires a week of windows per key): it then reports has_pending_output() and the
+// caller calls resume() until it stops, with no other call in between, so each step's output
+// leaves under backpressure before the next is made.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +52,12 @@ class operator_base {
     (void)id;
     (void)out;
   }
+
+  /// True while output of the last on_watermark (or resume) is held back.
+  [[nodiscard]] virtual bool has_pending_output() const { return false; }
+
+  /// Emits the next step of held-back output; the held watermark comes with the last step.
+  virtual void resume(operator_output& out) { (void)out; }
 
   /// All inputs ended; the final watermark has been delivered.
   virtual void on_end(operator_output& out) { (void)out; }

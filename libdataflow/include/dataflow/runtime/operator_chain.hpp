@@ -30,6 +30,12 @@ class operator_chain {
   operator_output& on_barrier(std::int64_t id);
   operator_output& on_end();
 
+  /// Whether an operator holds back output (see operator.hpp); the task then takes no input
+  /// and calls resume() until it is false.
+  [[nodiscard]] bool has_pending_output() const;
+  /// The next step of the last operator that holds back output, fed down the rest.
+  operator_output& resume();
+
   /// Feeds output produced outside the chain (a source's poll) through every operator.
   operator_output& on_source_output(operator_output& produced);
 

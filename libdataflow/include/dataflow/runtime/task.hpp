@@ -31,6 +31,8 @@ class task_io {
   virtual void return_credit(int sender, std::uint32_t channel, int n) = 0;
   /// Calls task::on_poll soon, after other pending events (sources yield between batches).
   virtual void schedule_poll() = 0;
+  /// Calls task::on_resume soon, after other pending events (held-back output, one step each).
+  virtual void schedule_resume() = 0;
   /// Calls task::on_poll at processing time `t`.
   virtual void schedule_poll_at(timestamp t) = 0;
   /// Calls task::on_flush after `delay`.
@@ -84,6 +86,8 @@ class task {
   void on_end(std::uint32_t channel);
   void on_credit(std::uint32_t channel, int n);
   void on_poll();
+  /// Emits the next step of output an operator holds back (see operator.hpp).
+  void on_resume();
   void on_flush();
   void on_timer();
   /// Sources: inject barrier `checkpoint` now, after the records read so far.
@@ -117,6 +121,14 @@ class task {
   void set_output_status(watermark_status s);
   void forward_barrier(std::int64_t id);
   void end_input();
+  /// The end of input once no operator holds back output: on_end, then end of stream.
+  void finish_input();
+  /// Whether an operator of the chain holds back output: input waits until it is out.
+  [[nodiscard]] bool holding() const { return spec_.chain && spec_.chain->has_pending_output(); }
+  /// Asks the host for on_resume unless it was asked already.
+  void request_resume();
+  /// Held-back output is all out: take up what waited for it.
+  void after_hold();
   void after_step();
   void fail(const std::string& what);
 
@@ -135,6 +147,10 @@ class task {
   bool flush_scheduled_ = false;
   bool in_source_ = false;  // a throw now comes from the source reader
   bool waiting_for_credit_ = false;
+  bool resume_scheduled_ = false;
+  bool source_parked_ = false;  // a poll came while output was held; after_hold polls again
+  bool input_ended_ = false;    // end_input ran; finish_input waits for held-back output
+  std::vector<std::int64_t> deferred_barriers_;  // sources: triggered while output was held
   watermark_status output_status_ = watermark_status::active;  // what downstream was told
   timestamp timer_at_ = max_timestamp;
   std::int64_t backlogged_since_ = -1;

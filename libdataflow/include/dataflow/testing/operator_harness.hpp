@@ -62,11 +62,19 @@ class operator_harness {
     op_->on_batch(1, b, out_);
     collect();
   }
-  /// Delivers input watermark `wm` (the runtime's valve has already taken the minimum).
+  /// Delivers input watermark `wm` (the runtime's valve has already taken the minimum), then
+  /// resumes held-back output until there is none, as the runtime does.
   void push_watermark(timestamp wm) {
     op_->on_watermark(wm, out_);
     collect();
+    while (op_->has_pending_output()) {
+      ++resumes_;
+      op_->resume(out_);
+      collect();
+    }
   }
+  /// How many resume() steps watermarks took so far.
+  [[nodiscard]] std::size_t resumes() const noexcept { return resumes_; }
   /// Delivers a change of the input's watermark status (idle or active again).
   void push_watermark_status(watermark_status s) {
     op_->on_watermark_status(s, out_);
@@ -158,6 +166,7 @@ class operator_harness {
   std::vector<record<Out>> records_;
   std::vector<timestamp> watermarks_;
   std::vector<watermark_status> statuses_;
+  std::size_t resumes_ = 0;
   std::vector<std::pair<std::string, std::unique_ptr<batch_base>>> sides_;
 };
 

@@ -35,14 +35,37 @@ class window_operator_base : public operator_base {
 
   void on_watermark(timestamp wm, operator_output& out) override {
     wm_ = std::max(wm_, wm);
-    events_.pop_until(wm_, [&](timestamp t, const K& key) {
-      store_.set_current_key(key);
-      KeyState* st = state_->get_mutable();
-      if (!st || st->event_wake != t) return;  // a superseded entry
-      st->event_wake = none;
-      self().settle(*st, out);
-    });
-    out.emit_watermark(wm);
+    held_ = wm;
+    holding_ = true;
+    resume(out);
+  }
+
+  /// A watermark that fires more than opts_.max_output_per_step results (the final watermark
+  /// over a week-long sliding window) is served in steps, whole keys at a time. Between steps
+  /// the watermark of the wake-ups served so far goes out: every later result is at or after
+  /// the next wake-up time, so downstream operators make progress too.
+  bool has_pending_output() const override { return holding_; }
+
+  void resume(operator_output& out) override {
+    const std::size_t before = main_size(out);
+    timestamp served = min_timestamp;  // wake-up time of the last key served
+    const bool done = events_.pop_until(
+        wm_,
+        [&](timestamp t, const K& key) {
+          served = t;
+          store_.set_current_key(key);
+          KeyState* st = state_->get_mutable();
+          if (!st || st->event_wake != t) return;  // a superseded entry
+          st->event_wake = none;
+          self().settle(*st, out);
+        },
+        [&] { return main_size(out) - before >= opts_.max_output_per_step; });
+    if (done) {
+      holding_ = false;
+      emit_watermark(held_, out);
+    } else if (served > min_timestamp) {
+      emit_watermark(served - 1, out);
+    }
   }
 
   void on_processing_time(timestamp now, operator_output& out) override {
@@ -93,6 +116,17 @@ class window_operator_base : public operator_base {
  protected:
   static constexpr std::uint32_t snapshot_version = 1;
 
+  static std::size_t main_size(operator_output& out) {
+    return out.has_main() ? out.main().size() : 0;
+  }
+
+  /// Forwards watermark `wm` unless an earlier step already sent it or a later one.
+  void emit_watermark(timestamp wm, operator_output& out) {
+    if (wm <= out_wm_ && out_wm_ != min_timestamp) return;
+    out_wm_ = wm;
+    out.emit_watermark(wm);
+  }
+
   /// Under the processing-time trigger, fires what is due by the clock first, so that whether an
   /// element re-fires a window at once does not depend on when the runtime last called us.
   void catch_up_processing_time(operator_output& out) {
@@ -130,6 +164,10 @@ class window_operator_base : public operator_base {
   const processing_clock* clock_ = nullptr;
   key_timer_queue<K> events_, processing_;
   std::uint64_t late_ = 0;
+  // A watermark being served in steps (see resume()), and the last watermark sent on.
+  timestamp held_ = min_timestamp;
+  bool holding_ = false;
+  timestamp out_wm_ = min_timestamp;
 };
 
 }  // namespace dataflow

@@ -19,6 +19,9 @@ struct window_options {
   /// The side output that receives elements too late for every window they belong to; empty
   /// means they are dropped (and counted). Default: empty.
   std::string late_tag;
+  /// A watermark that fires more results than this is served in steps, so that its output
+  /// leaves under backpressure instead of piling up (see operator.hpp). Default: 16384.
+  std::size_t max_output_per_step = 16384;
 
   [[nodiscard]] status validate() const;
 };
