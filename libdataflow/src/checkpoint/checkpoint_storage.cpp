@@ -5,6 +5,7 @@
 
 #include "checkpoint_directory.hpp"
 #include "dataflow/checkpoint/metadata_file.hpp"
+#include "dataflow/checkpoint/snapshot_file.hpp"
 #include "durable_file.hpp"
 
 namespace dataflow {
@@ -130,6 +131,20 @@ expected<completed_checkpoint> checkpoint_storage::complete(const pending_checkp
                   std::string(to_string(p.kind())) + " " + std::to_string(p.id()) + " is missing " +
                       std::to_string(missing.size()) + " instance(s): " + list};
   }
+  // The instances wrote and fsync'd their files; check that they are here and of the size
+  // acknowledged (cheap: no reading), so that metadata never describes files this node
+  // cannot see.
+  for (auto& op : p.metadata().operators)
+    for (auto& st : op.subtasks) {
+      const auto file = fs::path(p.directory()) / st.file;
+      std::error_code ec;
+      const auto size = fs::file_size(file, ec);
+      if (ec) return internal::io_error(file, "acknowledged but not readable", ec.value());
+      if (size != snapshot_file_header_size + st.size)
+        return status{errc::io_error, file.string() + ": acknowledged with " +
+                                          std::to_string(snapshot_file_header_size + st.size) +
+                                          " bytes, found " + std::to_string(size)};
+    }
   completed_checkpoint done;
   done.checkpoint.directory = p.directory();
   done.checkpoint.metadata = p.metadata();

@@ -105,6 +105,18 @@ TEST_CASE("checkpoint storage: complete waits for every instance, acknowledgemen
   CHECK(done.error().message() ==
         "checkpoint 5 is missing 3 instance(s): gen/0, gen/1, per-user/0");
   CHECK(!fs::exists(dir / "chk-5/_metadata"));
+
+  // Every instance acknowledged, but a file is not there (or not whole): no metadata.
+  auto q = write_instances(std::move(*storage->begin_checkpoint(6, job, 0)), job);
+  write_file(dir / "chk-6/gen-1.state", "");
+  auto short_file = storage->complete(q);
+  REQUIRE(!short_file);
+  CHECK(short_file.error().message() ==
+        dir / "chk-6/gen-1.state" + ": acknowledged with 24 bytes, found 0");
+  fs::remove(dir / "chk-6/gen-1.state");
+  CHECK(storage->complete(q).error().message().find(dir / "chk-6/gen-1.state" +
+                                                    ": acknowledged but not readable") == 0);
+  CHECK(!fs::exists(dir / "chk-6/_metadata"));
 }
 
 TEST_CASE("checkpoint storage: a chk directory without _metadata is incomplete") {

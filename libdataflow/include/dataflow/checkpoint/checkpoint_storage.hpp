@@ -72,8 +72,9 @@ class checkpoint_storage {
                                                              std::int64_t created_ms,
                                                              const std::string& target = {}) const;
 
-  /// Writes the metadata of `p` (every instance acknowledged) with `stats` (size_bytes is
-  /// summed here) and, for a checkpoint, applies retention.
+  /// Writes the metadata of `p` with `stats` (size_bytes is summed here) and, for a
+  /// checkpoint, applies retention. Refuses (writing nothing) while an instance has not
+  /// acknowledged or a file is not there at the size acknowledged.
   [[nodiscard]] expected<completed_checkpoint> complete(const pending_checkpoint& p,
                                                         checkpoint_stats stats = {}) const;
 
