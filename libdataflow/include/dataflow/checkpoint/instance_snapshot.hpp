@@ -1,0 +1,49 @@
+// The task side of a checkpoint: after the barrier is aligned, each operator instance's bytes
+// go into one snapshot file in the checkpoint directory, and what was written (file, size,
+// checksum) travels back to the coordinator in the acknowledgement, which passes it to
+// pending_checkpoint::acknowledge.
+//
+//   instance_snapshot snap{.uid = node.uid, .subtask = info.subtask};
+//   if (auto s = op.snapshot(snap.bytes); !s) return s;
+//   auto written = write_instance_snapshot(pending_dir, snap);   // -> ack(uid, *written)
+//
+// Thread-safety: pure functions; instances write their own files concurrently, from any node
+// that can reach the checkpoint directory.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dataflow/checkpoint/checkpoint_metadata.hpp"
+#include "dataflow/core/status.hpp"
+
+namespace dataflow {
+
+/// One operator instance's contribution to a checkpoint.
+struct instance_snapshot {
+  /// job_node::uid of the operator.
+  std::string uid;
+  int subtask = 0;
+  /// What operator_base::snapshot() wrote; empty for a stateless operator or a source.
+  std::string bytes;
+  /// Names of the states in `bytes`, if the instance knows them (shown in the metadata).
+  std::vector<std::string> states;
+  /// For a source instance: source_reader::position() at the barrier.
+  std::optional<std::uint64_t> source_position;
+  /// Time the instance spent aligning the barrier.
+  std::int64_t alignment_ms = 0;
+};
+
+/// The snapshot file name of instance `subtask` of `uid`: "<uid>-<subtask>.state", with bytes
+/// other than letters, digits, '.', '_' and '-' written as %XX (distinct uids give distinct
+/// names); very long uids are shortened and end in a hash.
+std::string snapshot_file_name(std::string_view uid, int subtask);
+
+/// Writes `snap` as a snapshot file into `checkpoint_dir` and returns its entry for the metadata.
+expected<subtask_state> write_instance_snapshot(const std::string& checkpoint_dir,
+                                                const instance_snapshot& snap);
+
+}  // namespace dataflow
