@@ -15,6 +15,15 @@ status job_options::validate() const {
   if (threads < 0)
     return {errc::invalid_configuration, "threads must be 0 (one per core) or positive"};
   if (!backend) return {errc::invalid_configuration, "no state backend"};
+  if (checkpoints.interval.count() < 0)
+    return {errc::invalid_configuration, "the checkpoint interval must not be negative"};
+  if (checkpoints.interval.count() > 0 && checkpoints.directory.empty())
+    return {errc::invalid_configuration, "checkpoints every " +
+                                             std::to_string(checkpoints.interval.count()) +
+                                             "ms need a checkpoint directory"};
+  if (checkpoints.retained < 1)
+    return {errc::invalid_configuration, "retained checkpoints must be at least 1, got " +
+                                             std::to_string(checkpoints.retained)};
   return channels.validate();
 }
 

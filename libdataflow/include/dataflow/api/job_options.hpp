@@ -1,6 +1,7 @@
 // Options of a job, validated once when it starts. Thread-safety: plain values.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -37,6 +38,19 @@ struct job_options {
   scheduler_policy scheduler = scheduler_policy::work_stealing;
   /// Where keyed state lives. Default: memory.
   std::shared_ptr<state_backend> backend = make_memory_state_backend();
+
+  /// Checkpoints: taken every `interval` into `directory` (chk-<id>/, see docs/checkpoints.md)
+  /// when both are set; the last `retained` complete ones are kept.
+  struct checkpoint_options {
+    std::string directory;
+    std::chrono::milliseconds interval{0};
+    int retained = 3;
+  } checkpoints;
+  /// Restore from this checkpoint or savepoint directory, or the latest complete checkpoint in
+  /// a checkpoints directory, before starting. Empty: start empty.
+  std::string restore_from;
+  /// On restore, allow state of operators that are no longer in the job to be dropped.
+  bool allow_dropped_state = false;
 
   [[nodiscard]] status validate() const;
 };

@@ -47,11 +47,17 @@ class operator_base {
   /// The earliest processing time at which the operator wants on_processing_time.
   [[nodiscard]] virtual std::optional<timestamp> next_processing_timer() const { return {}; }
 
-  /// Checkpoint barrier `id` is aligned at this operator (state snapshots arrive with #6).
+  /// Checkpoint barrier `id` is aligned at this operator; snapshot() follows at once. A sink
+  /// that commits in two phases seals here what checkpoint `id` will make visible.
   virtual void on_barrier(std::int64_t id, operator_output& out) {
     (void)id;
     (void)out;
   }
+
+  /// Checkpoint `id` is complete (every instance's state is stored and its metadata written):
+  /// a two-phase-commit sink makes what it sealed for `id` (and earlier) visible. May come
+  /// late or not at all (a failure in between); the next completed checkpoint covers both.
+  virtual void notify_checkpoint_complete(std::int64_t id) { (void)id; }
 
   /// True while output of the last on_watermark (or resume) is held back.
   [[nodiscard]] virtual bool has_pending_output() const { return false; }

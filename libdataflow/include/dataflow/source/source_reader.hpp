@@ -5,6 +5,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "dataflow/core/status.hpp"
 
 #include "dataflow/operator/operator_context.hpp"
 #include "dataflow/operator/operator_output.hpp"
@@ -30,8 +34,22 @@ class source_reader {
   /// Appends at most `max_records` records to `out` (and maybe a watermark).
   virtual poll_result poll(operator_output& out, std::size_t max_records, timestamp now) = 0;
 
-  /// Records read so far: the position a checkpoint will store (#6).
+  /// Records read so far (shown in checkpoint metadata and metrics).
   [[nodiscard]] virtual std::uint64_t position() const noexcept = 0;
+
+  /// Writes what the reader needs to go on from exactly here after a restore: its read position
+  /// and its watermark state (so replayed records meet the same watermarks). Called between
+  /// polls. The default says the source cannot be checkpointed.
+  [[nodiscard]] virtual status snapshot(std::string& out) const {
+    (void)out;
+    return {errc::not_serializable, "this source cannot take part in checkpoints"};
+  }
+
+  /// Restores what snapshot() wrote, before open(); the next poll goes on from there.
+  [[nodiscard]] virtual status restore(std::string_view bytes) {
+    (void)bytes;
+    return {errc::not_serializable, "this source cannot be restored from a checkpoint"};
+  }
 };
 
 }  // namespace dataflow
