@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "dataflow/actors/actor_system_setup.hpp"
+#include "dataflow/checkpoint/loaded_checkpoint.hpp"
+#include "dataflow/checkpoint/restore_compatibility.hpp"
 #include "dataflow/runtime/task_factory.hpp"
 #include "job_master.hpp"
 
@@ -22,13 +24,15 @@ const system_clock_ms the_clock;
 
 class local_job_handle final : public job_handle {
  public:
-  local_job_handle(const job_options& opts, std::vector<std::shared_ptr<task_spec>> specs) {
+  local_job_handle(const job_options& opts, std::vector<std::shared_ptr<task_spec>> specs,
+                   std::optional<checkpoint_coordinator> coordinator, std::string restored_from) {
     configure(cfg_, opts.threads, false, opts.scheduler);
     auto name = opts.name;
     sys_ = std::make_unique<caf::actor_system>(cfg_);
     completion_ = std::make_shared<job_completion>();
     future_ = completion_->promise.get_future();
-    master_ = spawn_job_master(*sys_, std::move(name), std::move(specs), completion_);
+    master_ = spawn_job_master(*sys_, std::move(name), std::move(specs), completion_,
+                               std::move(coordinator), std::move(restored_from));
   }
 
   ~local_job_handle() override {
@@ -64,6 +68,43 @@ class local_job_handle final : public job_handle {
   caf::actor master_;
 };
 
+/// Loads `opts.restore_from`, checks it against the job, and gives every task its pieces.
+/// A configuration error (missing, damaged or incompatible) stops the job before it starts.
+expected<std::string> restore_into(const job_graph& graph, const job_options& opts,
+                                   std::vector<std::shared_ptr<task_spec>>& specs) {
+  auto loaded = load_checkpoint(opts.restore_from);
+  if (!loaded) return loaded.error();
+  compatibility_options co;
+  co.allow_dropped_state = opts.allow_dropped_state;
+  auto report = check_restore_compatibility(loaded->metadata(), describe_job(graph, opts), co);
+  if (!report.compatible())
+    return status{errc::invalid_configuration,
+                  "cannot restore from " + loaded->directory() + ":\n" + report.to_string()};
+  auto pieces = [&](const operator_info& info) -> expected<std::vector<std::string>> {
+    auto r = loaded->restore_for(info.uid, info.subtask, info.parallelism);
+    if (!r) return r.error();
+    std::vector<std::string> out;
+    for (auto& sv : r->states) out.emplace_back(sv);
+    return out;
+  };
+  for (auto& spec : specs) {
+    if (spec->source) {
+      auto p = pieces(spec->source_context.info);
+      if (!p) return p.error();
+      if (p->size() > 1)
+        return status{errc::invalid_configuration,
+                      "source '" + spec->source_context.info.name + "' has several snapshots"};
+      if (!p->empty()) spec->restore_source = std::move(p->front());
+    }
+    for (auto& ctx : spec->contexts) {
+      auto p = pieces(ctx.info);
+      if (!p) return p.error();
+      spec->restore_operators.push_back(std::move(*p));
+    }
+  }
+  return loaded->directory();
+}
+
 }  // namespace
 
 expected<std::unique_ptr<job_handle>> local_executor::submit(std::shared_ptr<const job_graph> graph,
@@ -74,7 +115,23 @@ expected<std::unique_ptr<job_handle>> local_executor::submit(std::shared_ptr<con
   if (!plan) return plan.error();
   auto specs = make_task_specs(*graph, *plan, opts, &the_clock);
   if (!specs) return specs.error();
-  return std::unique_ptr<job_handle>(std::make_unique<local_job_handle>(opts, std::move(*specs)));
+  std::string restored_from;
+  if (!opts.restore_from.empty()) {
+    auto r = restore_into(*graph, opts, *specs);
+    if (!r) return r.error();
+    restored_from = std::move(*r);
+  }
+  std::optional<checkpoint_coordinator> coordinator;
+  if (opts.checkpoints.interval.count() > 0) {
+    checkpoint_storage_options so;
+    so.retained = opts.checkpoints.retained;
+    auto storage = checkpoint_storage::open(opts.checkpoints.directory, so);
+    if (!storage) return storage.error();
+    coordinator.emplace(std::move(*storage), describe_job(*graph, opts),
+                        opts.checkpoints.interval.count());
+  }
+  return std::unique_ptr<job_handle>(std::make_unique<local_job_handle>(
+      opts, std::move(*specs), std::move(coordinator), std::move(restored_from)));
 }
 
 }  // namespace dataflow::actors

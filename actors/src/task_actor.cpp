@@ -8,8 +8,13 @@ namespace {
 /// task_io over CAF messages.
 class actor_io final : public task_io {
  public:
-  actor_io(task_actor::pointer self, task_directory peers, caf::actor master, int index)
-      : self_(self), peers_(std::move(peers)), master_(std::move(master)), index_(index) {}
+  actor_io(task_actor::pointer self, task_directory peers, caf::actor master, caf::actor writer,
+           int index)
+      : self_(self),
+        peers_(std::move(peers)),
+        master_(std::move(master)),
+        writer_(std::move(writer)),
+        index_(index) {}
 
   void send(int target, std::uint32_t channel, channel_event&& ev) override {
     auto& dst = (*peers_)[static_cast<std::size_t>(target)];
@@ -56,6 +61,10 @@ class actor_io final : public task_io {
                std::chrono::steady_clock::now().time_since_epoch())
         .count();
   }
+  void snapshot_taken(std::int64_t id, std::vector<instance_snapshot> parts) override {
+    // Without a writer (no checkpoint storage) barriers still flow, and snapshots are dropped.
+    if (writer_) caf::anon_send(writer_, snapshot_report{index_, id, std::move(parts)});
+  }
   void finished(task_metrics m) override {
     caf::anon_send(master_, task_done{index_, std::move(m)});
     self_->quit();
@@ -72,6 +81,7 @@ class actor_io final : public task_io {
   task_actor::pointer self_;
   task_directory peers_;
   caf::actor master_;
+  caf::actor writer_;
   std::int32_t index_;
 };
 
@@ -83,9 +93,11 @@ struct task_actor_state {
 using self_ptr = task_actor::stateful_pointer<task_actor_state>;
 
 task_actor::behavior_type task_behavior(self_ptr self, std::shared_ptr<task_spec> spec,
-                                        task_directory peers, caf::actor master) {
+                                        task_directory peers, caf::actor master,
+                                        caf::actor writer) {
   auto index = spec->index;
-  self->state.io = std::make_unique<actor_io>(self, std::move(peers), master, index);
+  self->state.io =
+      std::make_unique<actor_io>(self, std::move(peers), master, std::move(writer), index);
   self->state.core = std::make_unique<task>(std::move(*spec), *self->state.io);
   // A last resort: task already turns exceptions from operators into failures.
   self->set_exception_handler([master, index](caf::scheduled_actor*, std::exception_ptr& e) {
@@ -116,6 +128,7 @@ task_actor::behavior_type task_behavior(self_ptr self, std::shared_ptr<task_spec
       [=](resume_atom) { t->on_resume(); },
       [=](flush_atom) { t->on_flush(); },
       [=](timer_atom) { t->on_timer(); },
+      [=](const checkpoint_complete& m) { t->on_checkpoint_complete(m.checkpoint); },
       [=](cancel_atom) {
         if (t->reported()) return;
         caf::anon_send(master, task_done{index, t->cancel()});
@@ -127,8 +140,9 @@ task_actor::behavior_type task_behavior(self_ptr self, std::shared_ptr<task_spec
 }  // namespace
 
 task_actor spawn_task(caf::local_actor* parent, std::shared_ptr<task_spec> spec,
-                      task_directory peers, caf::actor master) {
-  return parent->spawn(task_behavior, std::move(spec), std::move(peers), std::move(master));
+                      task_directory peers, caf::actor master, caf::actor writer) {
+  return parent->spawn(task_behavior, std::move(spec), std::move(peers), std::move(master),
+                       std::move(writer));
 }
 
 }  // namespace dataflow::actors

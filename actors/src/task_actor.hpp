@@ -14,8 +14,9 @@ namespace dataflow::actors {
 /// The peers a task sends to, indexed by task number; complete before the start message.
 using task_directory = std::shared_ptr<const std::vector<task_actor>>;
 
-/// Spawns the actor for `spec`; it reports task_done / task_failed to `master`.
+/// Spawns the actor for `spec`; it reports task_done / task_failed to `master` and its
+/// checkpoint snapshots to `writer` (the node's state writer; none without checkpoints).
 task_actor spawn_task(caf::local_actor* parent, std::shared_ptr<task_spec> spec,
-                      task_directory peers, caf::actor master);
+                      task_directory peers, caf::actor master, caf::actor writer);
 
 }  // namespace dataflow::actors

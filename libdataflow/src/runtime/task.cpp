@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <stdexcept>
 #include <utility>
 
 namespace dataflow {
@@ -53,9 +54,26 @@ void task::fail(const std::string& what) {
              std::to_string(spec_.parallelism) + " of task '" + spec_.name + "') failed: " + what);
 }
 
+void task::restore() {
+  if (spec_.source && spec_.restore_source) {
+    in_source_ = true;
+    if (auto s = spec_.source->restore(*spec_.restore_source); !s)
+      throw std::runtime_error("restore: " + s.to_string());
+    in_source_ = false;
+  }
+  for (std::size_t i = 0; i < spec_.restore_operators.size() && spec_.chain; ++i)
+    for (auto& piece : spec_.restore_operators[i])
+      if (auto s = spec_.chain->at(i).restore(piece); !s)
+        throw std::runtime_error("operator '" + spec_.operator_names[i] +
+                                 "': restore: " + s.to_string());
+  spec_.restore_source.reset();
+  spec_.restore_operators.clear();
+}
+
 void task::start() {
   guarded([&] {
     if (spec_.chain) spec_.chain->open(spec_.contexts);
+    restore();
     started_ = true;
     if (spec_.source) {
       spec_.source->open(spec_.source_context);
@@ -144,6 +162,7 @@ void task::handle(const queued& q) {
       break;
     }
     case channel_event::kind::barrier:
+      if (!aligner_.pending()) alignment_started_ns_ = io_.monotonic_ns();
       if (auto id = aligner_.on_barrier(q.input, q.ev.value)) forward_barrier(*id);
       break;
     case channel_event::kind::end:
@@ -161,6 +180,48 @@ void task::handle(const queued& q) {
 void task::forward_barrier(std::int64_t id) {
   if (spec_.chain && spec_.chain->size() > 0) emit(spec_.chain->on_barrier(id));
   gate_.push_barrier(id);
+  take_snapshot(id);
+}
+
+void task::take_snapshot(std::int64_t id) {
+  std::int64_t aligned_ms = 0;
+  if (alignment_started_ns_ >= 0) {
+    aligned_ms = (io_.monotonic_ns() - alignment_started_ns_) / 1'000'000;
+    alignment_started_ns_ = -1;
+  }
+  std::vector<instance_snapshot> parts;
+  auto failed = [&](const std::string& op, const status& s) {
+    return std::runtime_error("checkpoint " + std::to_string(id) + ": operator '" + op +
+                              "' could not snapshot its state: " + s.to_string());
+  };
+  if (spec_.source) {
+    instance_snapshot p;
+    p.uid = spec_.source_context.info.uid;
+    p.subtask = spec_.subtask;
+    p.source_position = spec_.source->position();
+    if (auto s = spec_.source->snapshot(p.bytes); !s)
+      throw failed(spec_.source_context.info.name, s);
+    parts.push_back(std::move(p));
+  }
+  if (spec_.chain)
+    for (std::size_t i = 0; i < spec_.chain->size(); ++i) {
+      instance_snapshot p;
+      p.uid = spec_.contexts[i].info.uid;
+      p.subtask = spec_.subtask;
+      p.alignment_ms = aligned_ms;
+      if (auto s = spec_.chain->at(i).snapshot(p.bytes); !s)
+        throw failed(spec_.operator_names[i], s);
+      parts.push_back(std::move(p));
+    }
+  io_.snapshot_taken(id, std::move(parts));
+}
+
+void task::on_checkpoint_complete(std::int64_t id) {
+  guarded([&] {
+    if (!spec_.chain || state_ == run_state::cancelled) return;
+    for (std::size_t i = 0; i < spec_.chain->size(); ++i)
+      spec_.chain->at(i).notify_checkpoint_complete(id);
+  });
 }
 
 void task::after_valve(watermark_status before, std::optional<timestamp> wm) {

@@ -47,6 +47,7 @@ class fake_io final : public task_io {
   void schedule_timer_at(timestamp) override {}
   timestamp now() const override { return 0; }
   std::int64_t monotonic_ns() const override { return 0; }
+  void snapshot_taken(std::int64_t, std::vector<instance_snapshot>) override {}
   void finished(task_metrics) override { done = true; }
   void failed(std::string reason) override { FAIL(reason); }
 };

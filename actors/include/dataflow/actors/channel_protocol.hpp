@@ -20,6 +20,7 @@
 #include <caf/all.hpp>
 
 #include "dataflow/api/job_result.hpp"
+#include "dataflow/checkpoint/instance_snapshot.hpp"
 #include "dataflow/record/batch.hpp"
 
 namespace dataflow::actors {
@@ -72,6 +73,40 @@ struct task_failed {
   std::string reason;
 };
 
+// -- checkpoints: master (coordinator) -> state writer <- tasks ---------------------------------
+
+/// Master -> state writer: checkpoint `checkpoint` writes its files into `directory`.
+struct checkpoint_begin {
+  std::int64_t checkpoint = 0;
+  std::string directory;
+};
+
+/// Task -> state writer: the task's parts of a checkpoint, to be written off its thread.
+struct snapshot_report {
+  std::int32_t task = 0;
+  std::int64_t checkpoint = 0;
+  std::vector<instance_snapshot> parts;
+};
+
+/// One part as written: what the coordinator acknowledges.
+struct stored_part {
+  std::string uid;
+  subtask_state written;
+};
+
+/// State writer -> master: the parts were written (or `error` says why not).
+struct snapshot_stored {
+  std::int32_t task = 0;
+  std::int64_t checkpoint = 0;
+  std::vector<stored_part> parts;
+  std::string error;
+};
+
+/// Master -> tasks: checkpoint `checkpoint` is complete (two-phase-commit sinks commit).
+struct checkpoint_complete {
+  std::int64_t checkpoint = 0;
+};
+
 }  // namespace dataflow::actors
 
 CAF_BEGIN_TYPE_ID_BLOCK(dataflow_actors, caf::first_custom_type_id)
@@ -85,6 +120,10 @@ CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::task_done))
 CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::task_failed))
 CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::task_metrics))
 CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::watermark_status_event))
+CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::checkpoint_begin))
+CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::snapshot_report))
+CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::snapshot_stored))
+CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::checkpoint_complete))
 CAF_END_TYPE_ID_BLOCK(dataflow_actors)
 
 namespace dataflow::actors {
@@ -96,14 +135,17 @@ using resume_atom = caf::atom_constant<caf::atom("df_resume")>;
 using flush_atom = caf::atom_constant<caf::atom("df_flush")>;
 using timer_atom = caf::atom_constant<caf::atom("df_timer")>;
 using cancel_atom = caf::atom_constant<caf::atom("df_cancel")>;
+using checkpoint_tick_atom = caf::atom_constant<caf::atom("df_ckpt")>;
 
 /// The handle of every task actor (source or operator), named once.
-using task_actor = caf::typed_actor<
-    caf::reacts_to<data_batch>, caf::reacts_to<watermark_event>,
-    caf::reacts_to<watermark_status_event>, caf::reacts_to<barrier_event>,
-    caf::reacts_to<credit_grant>, caf::reacts_to<end_of_stream>, caf::reacts_to<trigger_barrier>,
-    caf::reacts_to<start_atom>, caf::reacts_to<poll_atom>, caf::reacts_to<resume_atom>,
-    caf::reacts_to<flush_atom>, caf::reacts_to<timer_atom>, caf::reacts_to<cancel_atom>>;
+using task_actor =
+    caf::typed_actor<caf::reacts_to<data_batch>, caf::reacts_to<watermark_event>,
+                     caf::reacts_to<watermark_status_event>, caf::reacts_to<barrier_event>,
+                     caf::reacts_to<credit_grant>, caf::reacts_to<end_of_stream>,
+                     caf::reacts_to<trigger_barrier>, caf::reacts_to<start_atom>,
+                     caf::reacts_to<poll_atom>, caf::reacts_to<resume_atom>,
+                     caf::reacts_to<flush_atom>, caf::reacts_to<timer_atom>,
+                     caf::reacts_to<cancel_atom>, caf::reacts_to<checkpoint_complete>>;
 
 /// Encodes a batch for the wire (its record type name and cereal bytes).
 caf::error encode_batch(const batch_ptr& b, std::string& type_name, std::string& bytes);
@@ -161,9 +203,59 @@ typename Inspector::result_type inspect(Inspector& f, task_failed& x) {
   return f(caf::meta::type_name("task_failed"), x.task, x.reason);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_begin& x) {
+  return f(caf::meta::type_name("checkpoint_begin"), x.checkpoint, x.directory);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, snapshot_report& x) {
+  return f(caf::meta::type_name("snapshot_report"), x.task, x.checkpoint, x.parts);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stored_part& x) {
+  return f(caf::meta::type_name("stored_part"), x.uid, x.written);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, snapshot_stored& x) {
+  return f(caf::meta::type_name("snapshot_stored"), x.task, x.checkpoint, x.parts, x.error);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_complete& x) {
+  return f(caf::meta::type_name("checkpoint_complete"), x.checkpoint);
+}
+
 }  // namespace dataflow::actors
 
 namespace dataflow {
+
+// std::optional travels as a flag and a value.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, instance_snapshot& x) {
+  bool has = x.source_position.has_value();
+  std::uint64_t pos = x.source_position.value_or(0);
+  auto load = caf::meta::load_callback([&]() -> caf::error {
+    x.source_position = has ? std::optional<std::uint64_t>(pos) : std::nullopt;
+    return caf::none;
+  });
+  return f(caf::meta::type_name("instance_snapshot"), x.uid, x.subtask, x.bytes, x.states, has, pos,
+           x.alignment_ms, load);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, subtask_state& x) {
+  bool has = x.source_position.has_value();
+  std::uint64_t pos = x.source_position.value_or(0);
+  auto load = caf::meta::load_callback([&]() -> caf::error {
+    x.source_position = has ? std::optional<std::uint64_t>(pos) : std::nullopt;
+    return caf::none;
+  });
+  return f(caf::meta::type_name("subtask_state"), x.subtask, x.file, x.size, x.crc32, x.states, has,
+           pos, x.alignment_ms, load);
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task_metrics& x) {

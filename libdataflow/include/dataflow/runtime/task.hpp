@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dataflow/api/job_result.hpp"
+#include "dataflow/checkpoint/instance_snapshot.hpp"
 #include "dataflow/runtime/barrier_aligner.hpp"
 #include "dataflow/runtime/operator_chain.hpp"
 #include "dataflow/runtime/output_gate.hpp"
@@ -42,6 +43,9 @@ class task_io {
   /// Processing time in ms (what operators see) and a monotonic clock in ns (for metrics).
   [[nodiscard]] virtual timestamp now() const = 0;
   [[nodiscard]] virtual std::int64_t monotonic_ns() const = 0;
+  /// The task took its part of checkpoint `id`: one entry for its source and one per chained
+  /// operator. The host stores them off this thread and acknowledges to the coordinator.
+  virtual void snapshot_taken(std::int64_t id, std::vector<instance_snapshot> parts) = 0;
   /// The task finished: all inputs ended and all output was sent.
   virtual void finished(task_metrics metrics) = 0;
   /// The task failed; `reason` names the operator and instance.
@@ -69,6 +73,10 @@ struct task_spec {
   std::vector<input> inputs;
   std::vector<output_gate::edge_spec> outputs;
   channel_options channels;
+  /// Restored at start(): the source's snapshot before it opens, and for each chained
+  /// operator the pieces to pass to restore() after it opens (several when rescaled).
+  std::optional<std::string> restore_source;
+  std::vector<std::vector<std::string>> restore_operators;
 };
 
 class task {
@@ -92,6 +100,8 @@ class task {
   void on_timer();
   /// Sources: inject barrier `checkpoint` now, after the records read so far.
   void trigger_barrier(std::int64_t checkpoint);
+  /// Checkpoint `id` is complete: two-phase-commit sinks make their output visible.
+  void on_checkpoint_complete(std::int64_t id);
   /// Stops; returns the metrics so far. The task does nothing afterwards.
   task_metrics cancel();
 
@@ -120,6 +130,10 @@ class task {
   void after_valve(watermark_status before, std::optional<timestamp> wm);
   void set_output_status(watermark_status s);
   void forward_barrier(std::int64_t id);
+  /// Snapshots the source and every chained operator for checkpoint `id` and hands the parts
+  /// to the host.
+  void take_snapshot(std::int64_t id);
+  void restore();
   void end_input();
   /// The end of input once no operator holds back output: on_end, then end of stream.
   void finish_input();
@@ -154,6 +168,7 @@ class task {
   watermark_status output_status_ = watermark_status::active;  // what downstream was told
   timestamp timer_at_ = max_timestamp;
   std::int64_t backlogged_since_ = -1;
+  std::int64_t alignment_started_ns_ = -1;  // first barrier of the checkpoint being aligned
   task_metrics metrics_;
 };
 

@@ -11,7 +11,9 @@
 #include <optional>
 
 #include "dataflow/source/source_reader.hpp"
+#include "dataflow/state/versioned_snapshot.hpp"
 #include "dataflow/time/split_watermarks.hpp"
+#include "dataflow/time/watermark_state.hpp"
 
 namespace dataflow {
 
@@ -46,7 +48,7 @@ class generator_source_reader final : public source_reader {
   void open(const operator_context& ctx) override {
     subtask_ = static_cast<std::uint64_t>(ctx.info.subtask);
     stride_ = static_cast<std::uint64_t>(ctx.info.parallelism);
-    next_ = subtask_;
+    next_ = subtask_ + produced_ * stride_;  // produced_ > 0 after a restore
     rate_per_ms_ = opts_.rate / 1000.0 / static_cast<double>(stride_);
   }
 
@@ -54,9 +56,12 @@ class generator_source_reader final : public source_reader {
     std::uint64_t budget = max_records;
     if (rate_per_ms_ > 0) {
       if (start_ == min_timestamp) start_ = now;
-      auto due = static_cast<std::uint64_t>(static_cast<double>(now - start_) * rate_per_ms_) + 1;
+      // The rate counts from the start, or from the restore: a restored source does not race.
+      auto due =
+          base_ + static_cast<std::uint64_t>(static_cast<double>(now - start_) * rate_per_ms_) + 1;
       if (due <= produced_) {
-        auto wake = start_ + static_cast<timestamp>(static_cast<double>(produced_) / rate_per_ms_);
+        auto wake =
+            start_ + static_cast<timestamp>(static_cast<double>(produced_ - base_) / rate_per_ms_);
         watermarks_.emit(out, now);  // may declare the instance idle
         if (auto idle_at = watermarks_.next_idle_check()) wake = std::min(wake, *idle_at);
         return {poll_result::kind::wait, std::max(wake, now + 1)};
@@ -76,13 +81,31 @@ class generator_source_reader final : public source_reader {
 
   std::uint64_t position() const noexcept override { return produced_; }
 
+  /// Record i is a pure function of i: the position and the watermark state are enough.
+  status snapshot(std::string& out) const override {
+    out = write_versioned_snapshot(snapshot_version, produced_, watermark_state(watermarks_));
+    return status::ok();
+  }
+
+  status restore(std::string_view bytes) override {
+    auto wm = watermark_state(watermarks_);
+    if (auto s =
+            read_versioned_snapshot(bytes, snapshot_version, "generator source", produced_, wm);
+        !s)
+      return s;
+    base_ = produced_;
+    return status::ok();
+  }
+
  private:
   [[nodiscard]] bool done() const noexcept { return opts_.count && next_ >= *opts_.count; }
 
   generator_fn<T> fn_;
   generator_options opts_;
   split_watermarks watermarks_;  // one split: this instance's share
+  static constexpr std::uint32_t snapshot_version = 1;
   std::uint64_t subtask_ = 0, stride_ = 1, next_ = 0, produced_ = 0;
+  std::uint64_t base_ = 0;  // produced_ at the restore, where the rate counts from
   double rate_per_ms_ = 0;
   timestamp start_ = min_timestamp;
 };

@@ -1,0 +1,66 @@
+#include "state_writer.hpp"
+
+#include <map>
+#include <vector>
+
+#include "dataflow/actors/channel_protocol.hpp"
+#include "dataflow/checkpoint/instance_snapshot.hpp"
+
+namespace dataflow::actors {
+namespace {
+
+struct state_writer_state {
+  std::map<std::int64_t, std::string> directories;
+  std::map<std::int64_t, std::vector<snapshot_report>> waiting;
+};
+
+using writer_ptr = caf::stateful_actor<state_writer_state>*;
+
+snapshot_stored write(const std::string& dir, snapshot_report& r) {
+  snapshot_stored out{r.task, r.checkpoint, {}, {}};
+  for (auto& part : r.parts) {
+    auto written = write_instance_snapshot(dir, part);
+    if (!written) {
+      out.error = "writing the state of '" + part.uid + "' (instance " +
+                  std::to_string(part.subtask + 1) + "): " + written.error().to_string();
+      out.parts.clear();
+      return out;
+    }
+    out.parts.push_back({part.uid, std::move(*written)});
+  }
+  return out;
+}
+
+caf::behavior state_writer(writer_ptr self, caf::actor master) {
+  return {
+      [=](checkpoint_begin& m) {
+        auto& st = self->state;
+        st.directories[m.checkpoint] = m.directory;
+        // Older checkpoints are done or given up.
+        st.directories.erase(st.directories.begin(), st.directories.find(m.checkpoint));
+        st.waiting.erase(st.waiting.begin(), st.waiting.lower_bound(m.checkpoint));
+        auto it = st.waiting.find(m.checkpoint);
+        if (it == st.waiting.end()) return;
+        for (auto& r : it->second) self->send(master, write(m.directory, r));
+        st.waiting.erase(it);
+      },
+      [=](snapshot_report& r) {
+        auto& st = self->state;
+        auto it = st.directories.find(r.checkpoint);
+        if (it == st.directories.end()) {
+          if (st.directories.empty() || r.checkpoint > st.directories.rbegin()->first)
+            st.waiting[r.checkpoint].push_back(std::move(r));
+          return;  // else: a checkpoint already given up
+        }
+        self->send(master, write(it->second, r));
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_state_writer(caf::local_actor* parent, caf::actor master) {
+  return parent->spawn<caf::detached>(state_writer, std::move(master));
+}
+
+}  // namespace dataflow::actors
