@@ -31,6 +31,7 @@ struct run_options {
   int parallelism = 2;
   std::string out;  // a directory for the outputs; empty: none
   int top = 5;
+  bool drain = true;  // fire every open window at the end (a week of windows per key)
 };
 
 /// Events with index < history_events(days) are the history; the live stream continues after.
@@ -96,6 +97,7 @@ int run(const run_options& opts, double history_days) {
   local_environment env;
   env.set_parallelism(opts.parallelism);
   env.options().name = "content_metrics";
+  env.options().drain_on_end = opts.drain;
   content_event_generator gen(opts.events);
   const std::uint64_t base = opts.history.empty() ? 0 : history_events(opts.events, history_days);
   const timestamp switch_at = gen.arrival(base);
@@ -265,6 +267,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
   r->add_option("--out", ro.out, "Write the late events and the 7-day windows there");
+  r->add_flag("!--no-drain", ro.drain,
+              "At the end, do not fire the windows still open (measures the steady state)");
   r->callback([&] { rc = run(ro, run_days); });
 
   run_options demo;

@@ -218,6 +218,27 @@ TEST_CASE("a process window function sees every element and the window") {
   CHECK(sorted(out->values()) == sorted(expected));
 }
 
+TEST_CASE("without draining, the end of input fires no window that was still open") {
+  // Windows of 100 ms; the watermark (bound 0) fires [0, 100) and [100, 200) once the element
+  // at 250 is read, and nothing after it closes [200, 300).
+  std::vector<record<view>> input{{{"a", "u", 1}, 10}, {{"a", "u", 2}, 120}, {{"a", "u", 3}, 250}};
+  for (bool drain : {true, false}) {
+    CAPTURE(drain);
+    local_environment env;
+    env.options().drain_on_end = drain;
+    auto out = env.from_collection(input, watermark_strategy::bounded_out_of_orderness(0))
+                   .key_by(by_content)
+                   .window(tumbling_windows(100))
+                   .aggregate(agg::count<view>())
+                   .collect();
+    REQUIRE(env.execute());
+    std::vector<timestamp> ends;
+    for (auto& r : out->values()) ends.push_back(r.window.end);
+    CHECK(sorted(ends) == (drain ? std::vector<timestamp>{100, 200, 300}
+                                 : std::vector<timestamp>{100, 200}));
+  }
+}
+
 TEST_CASE("the final watermark fires many windows per key in steps, and every one arrives") {
   // 40 keys, one element each, in windows of 10 s sliding by 100 ms: the final watermark fires
   // 100 windows per key, served 7 results at a time.

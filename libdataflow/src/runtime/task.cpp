@@ -169,7 +169,10 @@ void task::handle(const queued& q) {
       ++inputs_ended_;
       {
         auto before = valve_.status();
-        after_valve(before, valve_.on_end(q.input));
+        auto wm = valve_.on_end(q.input);
+        // With every input ended the valve says max_timestamp: the final watermark.
+        if (!spec_.drain && wm == max_timestamp) wm.reset();
+        after_valve(before, wm);
       }
       if (auto id = aligner_.on_end(q.input)) forward_barrier(*id);
       if (inputs_ended_ == spec_.inputs.size()) end_input();
@@ -254,7 +257,7 @@ void task::set_output_status(watermark_status s) {
 
 void task::end_input() {
   if (spec_.chain && spec_.chain->size() > 0) {
-    if (valve_.current() != max_timestamp || spec_.source)
+    if (spec_.drain && (valve_.current() != max_timestamp || spec_.source))
       emit(spec_.chain->on_watermark(max_timestamp));
     input_ended_ = true;
     if (holding()) {
@@ -263,7 +266,7 @@ void task::end_input() {
     }
     finish_input();
   } else {
-    gate_.push_watermark(max_timestamp);
+    if (spec_.drain) gate_.push_watermark(max_timestamp);
     gate_.push_end();
     state_ = run_state::ending;
   }

@@ -36,6 +36,11 @@ struct job_options {
   int threads = 0;
   /// Scheduler of the embedded actor system. Default: work_stealing.
   scheduler_policy scheduler = scheduler_policy::work_stealing;
+  /// At the end of bounded input, send the final watermark, so every window still open fires
+  /// (Flink's end of input, and its stop with --drain). False ends without it, like a stop
+  /// without --drain: open windows and elements waiting for them produce nothing, which is
+  /// what a benchmark of the steady state wants. Default: true.
+  bool drain_on_end = true;
   /// Where keyed state lives. Default: memory.
   std::shared_ptr<state_backend> backend = make_memory_state_backend();
 

@@ -73,6 +73,8 @@ struct task_spec {
   std::vector<input> inputs;
   std::vector<output_gate::edge_spec> outputs;
   channel_options channels;
+  /// Send the final watermark when the input ends (job_options::drain_on_end).
+  bool drain = true;
   /// Restored at start(): the source's snapshot before it opens, and for each chained
   /// operator the pieces to pass to restore() after it opens (several when rescaled).
   std::optional<std::string> restore_source;
