@@ -12,10 +12,13 @@
 //   wms.emit(out, now);                        // at the end of every poll
 //   return {kind::wait, std::min(next_data, wms.next_idle_check().value_or(max_timestamp))};
 //
+// Checkpoints: save_state(archive) / load_state(archive) carry the watermark state (cereal).
+//
 // Thread-safety: owned by one source instance.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -93,6 +96,38 @@ class split_watermarks {
   [[nodiscard]] bool split_idle(std::size_t s) const { return splits_[s].gen.idle(); }
   [[nodiscard]] watermark_status status() const noexcept { return status_; }
   [[nodiscard]] std::size_t size() const noexcept { return splits_.size(); }
+  [[nodiscard]] bool split_finished(std::size_t s) const { return splits_[s].finished; }
+
+  // -- checkpoints --------------------------------------------------------------------------
+
+  /// Writes the watermark state to a cereal archive: the reader's emitted watermark and, per
+  /// split in order, whether it finished and its generator's state (see
+  /// watermark_generator::save_state). Not the strategy, the idleness clocks or the status.
+  template <class Archive>
+  void save_state(Archive& ar) const {
+    ar(emitted_, static_cast<std::uint64_t>(splits_.size()));
+    for (auto& sp : splits_) {
+      ar(sp.finished);
+      sp.gen.save_state(ar);
+    }
+  }
+
+  /// Reads what save_state() wrote, into an object made with the same strategy, replacing its
+  /// splits (indexes as before). Every split starts active, its idleness clock at the next
+  /// emit(), and the status is active, as a restarted downstream expects.
+  template <class Archive>
+  void load_state(Archive& ar) {
+    std::uint64_t n = 0;
+    ar(emitted_, n);
+    splits_.clear();
+    for (std::uint64_t i = 0; i < n; ++i) {
+      split sp{watermark_generator(strategy_)};
+      ar(sp.finished);
+      sp.gen.load_state(ar);
+      splits_.push_back(std::move(sp));
+    }
+    status_ = watermark_status::active;
+  }
 
  private:
   struct split {

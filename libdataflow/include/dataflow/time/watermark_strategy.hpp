@@ -185,6 +185,25 @@ class watermark_generator {
   [[nodiscard]] timestamp current() const noexcept { return emitted_; }
   [[nodiscard]] const watermark_strategy& strategy() const noexcept { return strategy_; }
 
+  // -- checkpoints --------------------------------------------------------------------------
+
+  /// Writes what the generator learned from its input to a cereal archive: the maximum
+  /// timestamp, the largest punctuation and the watermark emitted. Not the strategy (the job
+  /// gives it again) and not the idleness clock, which restarts after a restore.
+  template <class Archive>
+  void save_state(Archive& ar) const {
+    ar(max_ts_, punctuation_, emitted_);
+  }
+
+  /// Reads what save_state() wrote, into a generator made with the same strategy. The input
+  /// counts as active, and its idleness clock starts at the next start() or check_idle().
+  template <class Archive>
+  void load_state(Archive& ar) {
+    ar(max_ts_, punctuation_, emitted_);
+    last_active_ = min_timestamp;
+    idle_ = false;
+  }
+
  private:
   watermark_strategy strategy_;
   timestamp max_ts_ = min_timestamp;
