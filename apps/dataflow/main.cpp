@@ -1,5 +1,5 @@
 // The dataflow command line: `dataflow --help`, `version`, `demo`, and for pipeline files
-// `run`, `validate` and `graph`.
+// `run`, `validate`, `graph` and `savepoint check`. Usage errors exit 2.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
@@ -46,7 +46,35 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   r->add_flag_callback(
       "--no-progress", [&] { run.progress = "never"; }, "Same as --progress never");
+  r->add_option("--checkpoint-dir", run.checkpoint_dir,
+                "Take checkpoints into this directory (chk-<id>/; see docs/checkpoints.md)");
+  r->add_option("--checkpoint-interval", run.checkpoint_interval,
+                "How often to checkpoint, a duration such as 10s or 1m");
+  r->add_option("--retained", run.retained, "Complete checkpoints to keep (default 3)")
+      ->check(CLI::Range(1, 1 << 20));
+  r->add_option("--from", run.from,
+                "Restore from a checkpoint or savepoint directory, or the latest complete "
+                "checkpoint in a checkpoints directory");
+  r->add_flag("--allow-dropped-state", run.allow_dropped_state,
+              "Restore even if operators with state are gone from the pipeline (their state is "
+              "dropped)");
   r->callback([&] { rc = dataflow::apps::run_pipeline(run); });
+
+  dataflow::apps::savepoint_check_options check;
+  auto* sp = app.add_subcommand("savepoint", "Savepoint tools");
+  sp->require_subcommand(1);
+  auto* sc = sp->add_subcommand(
+      "check",
+      "Check that a pipeline file can restore from a checkpoint or savepoint, without running "
+      "it: prints a report; exits 0 when compatible, 1 when not, 2 when something cannot be "
+      "read");
+  sc->add_option("pipeline", check.pipeline, "The pipeline file (YAML)")->required();
+  sc->add_option("--from", check.from,
+                 "A checkpoint or savepoint directory, or a checkpoints directory (its latest)")
+      ->required();
+  sc->add_flag("--allow-dropped-state", check.allow_dropped_state,
+               "Accept that operators with state are gone from the pipeline");
+  sc->callback([&] { rc = dataflow::apps::check_savepoint(check); });
 
   std::string validate_path;
   auto* v = app.add_subcommand("validate", "Check a pipeline file and print its graph");
@@ -60,6 +88,10 @@ int main(int argc, char** argv) {
   g->add_flag("--json", graph_json, "As JSON");
   g->callback([&] { rc = dataflow::apps::print_pipeline_graph(graph_path, graph_json); });
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help is fine; a usage error exits 2
+  }
   return rc;
 }

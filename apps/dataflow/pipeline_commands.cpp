@@ -8,6 +8,10 @@
 #include <cstdio>
 
 #include "dataflow/actors/local_environment.hpp"
+#include "dataflow/checkpoint/job_description.hpp"
+#include "dataflow/checkpoint/loaded_checkpoint.hpp"
+#include "dataflow/checkpoint/restore_compatibility.hpp"
+#include "dataflow/core/parse_duration.hpp"
 #include "dataflow/pipeline/pipeline_builder.hpp"
 #include "dataflow/pipeline/pipeline_parser.hpp"
 
@@ -66,6 +70,29 @@ void print_progress(const totals& t, double seconds) {
                  rate);
 }
 
+/// The run command's checkpoint flags on top of what the pipeline file set.
+status apply_checkpoint_options(const run_options& o, job_options& job) {
+  auto& c = job.checkpoints;
+  if (!o.checkpoint_dir.empty()) c.directory = o.checkpoint_dir;
+  if (!o.checkpoint_interval.empty()) {
+    auto d = parse_duration(o.checkpoint_interval);
+    if (!d || *d <= 0)
+      return {errc::invalid_configuration,
+              "--checkpoint-interval: expected a duration such as 500ms, 10s or 1m, got \"" +
+                  o.checkpoint_interval + "\""};
+    c.interval = std::chrono::milliseconds(*d);
+  }
+  if (o.retained > 0) c.retained = o.retained;
+  if (!c.directory.empty() && c.interval.count() == 0)
+    return {errc::invalid_configuration,
+            "--checkpoint-dir needs --checkpoint-interval (or checkpoints.interval in the file)"};
+  if (c.directory.empty() && c.interval.count() > 0)
+    return {errc::invalid_configuration, "--checkpoint-interval needs --checkpoint-dir"};
+  if (!o.from.empty()) job.restore_from = o.from;
+  job.allow_dropped_state = o.allow_dropped_state;
+  return job.validate();
+}
+
 std::atomic<bool> stop_requested{false};
 extern "C" void on_stop_signal(int) {
   stop_requested.store(true);
@@ -93,6 +120,10 @@ int run_pipeline(const run_options& opts) {
   local_environment env;
   built_pipeline built;
   if (!load(opts.pipeline, env, built)) return 1;
+  if (auto s = apply_checkpoint_options(opts, env.options()); !s) {
+    std::fprintf(stderr, "dataflow: %s\n", s.message().c_str());
+    return 2;
+  }
   auto job = env.execute_async();
   if (!job) {
     std::fprintf(stderr, "dataflow: %s\n", job.error().message().c_str());
@@ -140,6 +171,34 @@ int run_pipeline(const run_options& opts) {
                    static_cast<unsigned long long>(s.hybrid->history_dropped.load()),
                    static_cast<unsigned long long>(s.hybrid->live_dropped.load()));
   return 0;
+}
+
+int check_savepoint(const savepoint_check_options& opts) {
+  local_environment env;
+  built_pipeline built;
+  if (!load(opts.pipeline, env, built)) return 2;
+  auto checkpoint = load_checkpoint(opts.from);
+  if (!checkpoint) {
+    std::fprintf(stderr, "dataflow: %s\n", checkpoint.error().message().c_str());
+    return 2;
+  }
+  for (auto& why : checkpoint->skipped()) std::printf("skipped       %s\n", why.c_str());
+  auto& md = checkpoint->metadata();
+  std::printf("%s: %s %lld of job '%s'\n", checkpoint->directory().c_str(),
+              std::string(to_string(md.kind)).c_str(), static_cast<long long>(md.id),
+              md.job_name.c_str());
+  auto job = describe_job(env.graph(), env.options());
+  auto report =
+      check_restore_compatibility(md, job, {.allow_dropped_state = opts.allow_dropped_state});
+  std::printf("%s", report.to_string().c_str());
+  for (auto& f : report.findings)
+    if (f.level == compatibility_level::incompatible && !job.find(f.uid)) {
+      std::printf(
+          "(--allow-dropped-state restores without the state of operators that are no "
+          "longer in the pipeline)\n");
+      break;
+    }
+  return report.compatible() ? 0 : 1;
 }
 
 }  // namespace dataflow::apps

@@ -1,4 +1,4 @@
-// The pipeline-file commands of the dataflow CLI: run, validate and graph.
+// The pipeline-file commands of the dataflow CLI: run, validate, graph and savepoint check.
 #pragma once
 
 #include <string>
@@ -9,11 +9,30 @@ struct run_options {
   std::string pipeline;
   /// The progress line on stderr: auto (when stderr is a terminal), always or never.
   std::string progress = "auto";
+  /// Checkpoints; each set one overrides the pipeline file's `checkpoints` section.
+  std::string checkpoint_dir;
+  std::string checkpoint_interval;  // a duration such as 10s
+  int retained = 0;                 // 0: not given
+  /// Restore from this checkpoint, savepoint or checkpoints directory.
+  std::string from;
+  bool allow_dropped_state = false;
 };
 
 /// `dataflow run PIPELINE`: runs it embedded; 0 when bounded inputs are done, or when an
-/// unbounded run is stopped with SIGINT or SIGTERM (Ctrl-C).
+/// unbounded run is stopped with SIGINT or SIGTERM (Ctrl-C); 1 when it fails; 2 when the
+/// options are wrong.
 int run_pipeline(const run_options& opts);
+
+struct savepoint_check_options {
+  std::string pipeline;
+  std::string from;
+  bool allow_dropped_state = false;
+};
+
+/// `dataflow savepoint check PIPELINE --from PATH`: builds the job without running it, loads
+/// the checkpoint (every file checked) and prints the compatibility report; 0 when the job
+/// can restore from it, 1 when not, 2 when the pipeline or the checkpoint cannot be read.
+int check_savepoint(const savepoint_check_options& opts);
 /// `dataflow validate PIPELINE`: checks it and prints the graph.
 int validate_pipeline(const std::string& path);
 /// `dataflow graph PIPELINE [--json]`: prints the logical graph.

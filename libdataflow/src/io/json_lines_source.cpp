@@ -2,8 +2,11 @@
 
 #include <filesystem>
 #include <stdexcept>
+#include <utility>
 
 #include "dataflow/io/input_files.hpp"
+#include "dataflow/state/versioned_snapshot.hpp"
+#include "dataflow/time/watermark_state.hpp"
 
 namespace dataflow {
 namespace {
@@ -13,6 +16,9 @@ namespace {
 struct input_watermark {
   std::optional<timestamp> wm;
 };
+
+// Version 1: resume_point, records, dead letters, last good timestamp, watermark state.
+constexpr std::uint32_t snapshot_version = 1;
 
 watermark_strategy effective_strategy(const json_source_options& o) {
   if (!o.watermarks_in_input) return o.watermarks;
@@ -48,6 +54,83 @@ void json_lines_source_reader::open(const operator_context& ctx) {
     if (!ec) total += size;
   }
   if (opts_.progress) opts_.progress->file_bytes_total += total;
+  subtask_ = ctx.info.subtask;
+  parallelism_ = ctx.info.parallelism;
+  if (resume_) resume(*std::exchange(resume_, std::nullopt));
+}
+
+void json_lines_source_reader::resume(const resume_point& at) {
+  auto fail = [&](const std::string& why) {
+    throw std::runtime_error("JSON-lines source '" + name_ +
+                             "' cannot resume from the checkpoint: " + why);
+  };
+  if (at.parallelism != 0 && (at.subtask != subtask_ || at.parallelism != parallelism_))
+    fail("it was written by instance " + std::to_string(at.subtask) + " of " +
+         std::to_string(at.parallelism) + ", this is instance " + std::to_string(subtask_) +
+         " of " + std::to_string(parallelism_) + " (keep the parallelism of the source)");
+  if (at.file > files_.size() || (at.file == files_.size() && !at.path.empty()))
+    fail("'" + at.path + "' is no longer in the input");
+  if (at.file < files_.size() && !at.path.empty() && files_[at.file] != at.path)
+    fail("'" + at.path + "' was this instance's file " + std::to_string(at.file + 1) +
+         ", which is now '" + files_[at.file] + "' (files may be added after, not before)");
+  if (at.open && watermarks_.size() == 0) fail("the snapshot has no watermark state for its file");
+  file_ = static_cast<std::size_t>(at.file);
+  if (at.open) {
+    if (auto s = reader_.open(files_[file_]); !s) fail(s.message());
+    if (auto s = reader_.seek(at.offset, at.line); !s) fail(s.message());
+    file_open_ = true;
+    split_ = watermarks_.size() - 1;  // files open in order, each adding a split
+  }
+  if (opts_.progress) {
+    auto& p = *opts_.progress;
+    for (std::size_t i = 0; i < file_; ++i) {
+      std::error_code ec;
+      auto size = std::filesystem::file_size(files_[i], ec);
+      if (!ec) p.file_bytes_read += size;
+    }
+    p.files_done += file_;
+    reported_file_bytes_ = file_open_ ? reader_.file_bytes_read() : 0;
+    p.file_bytes_read += reported_file_bytes_;
+    p.records += records_;
+    p.dead_letters += dead_letters_;
+  }
+}
+
+status json_lines_source_reader::snapshot(std::string& out) const {
+  resume_point at = resume_.value_or(resume_point{});  // restored, not opened yet
+  if (!resume_) {
+    at.subtask = subtask_;
+    at.parallelism = parallelism_;
+    at.file = file_;
+    if (file_ < files_.size()) at.path = files_[file_];
+    at.open = file_open_;
+    if (file_open_) {
+      at.offset = reader_.offset();
+      at.line = reader_.line_number();
+    }
+  }
+  out = write_versioned_snapshot(snapshot_version, at, records_, dead_letters_, last_ts_,
+                                 watermark_state(watermarks_));
+  return status::ok();
+}
+
+status json_lines_source_reader::restore(std::string_view bytes) {
+  resume_point at;
+  std::uint64_t records = 0, dead = 0;
+  timestamp last_ts = 0;
+  split_watermarks wms(effective_strategy(opts_));
+  auto wm = watermark_state(wms);
+  auto what = "JSON-lines source '" + name_ + "'";
+  if (auto s =
+          read_versioned_snapshot(bytes, snapshot_version, what, at, records, dead, last_ts, wm);
+      !s)
+    return s;
+  records_ = records;
+  dead_letters_ = dead;
+  last_ts_ = last_ts;
+  watermarks_ = std::move(wms);
+  resume_ = std::move(at);
+  return status::ok();
 }
 
 void json_lines_source_reader::reject(operator_output& out, std::string_view raw,

@@ -6,6 +6,8 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <string>
 
 namespace dataflow {
 
@@ -86,6 +88,42 @@ bool line_reader::fill() {
   }
   end_ += static_cast<std::size_t>(n);
   return true;
+}
+
+status line_reader::seek(std::uint64_t offset, std::uint64_t line_number) {
+  if (!gz_ || line_number_ != 0 || offset_ != 0 || end_ != 0)
+    return {errc::io_error, "line_reader::seek must come right after open()"};
+  auto shorter = [&] {
+    return status{errc::io_error, "'" + path_ + "' is shorter than the position to resume at (" +
+                                      std::to_string(offset) + " bytes)"};
+  };
+  auto* gz = static_cast<gzFile>(gz_);
+  if (!compressed_) {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(path_, ec);
+    if (ec) return {errc::io_error, "cannot read the size of '" + path_ + "': " + ec.message()};
+    if (size < offset) return shorter();
+  }
+  std::uint64_t left = offset;
+  while (left > 0) {
+    if (begin_ == end_) {
+      begin_ = end_ = scanned_ = 0;
+      // After the first read zlib knows the file is plain, and gzseek is a seek.
+      if (!compressed_ && offset - left > 0) {
+        if (gzseek(gz, static_cast<z_off_t>(offset), SEEK_SET) != static_cast<z_off_t>(offset))
+          return {errc::io_error, "cannot seek in '" + path_ + "'"};
+        break;
+      }
+      if (eof_ || !fill()) return error_.is_ok() ? shorter() : error_;
+    }
+    auto take = std::min<std::uint64_t>(left, end_ - begin_);
+    begin_ += static_cast<std::size_t>(take);
+    scanned_ = begin_;
+    left -= take;
+  }
+  offset_ = offset;
+  line_number_ = line_number;
+  return status::ok();
 }
 
 bool line_reader::next(std::string_view& line) {

@@ -1,5 +1,6 @@
 #include "dataflow/pipeline/pipeline_builder.hpp"
 
+#include <chrono>
 #include <map>
 #include <optional>
 
@@ -123,6 +124,11 @@ class builder {
   built_pipeline build() {
     env_.set_parallelism(spec_.parallelism);
     env_.options().name = spec_.name;
+    if (auto& c = spec_.checkpoints) {
+      env_.options().checkpoints.directory = c->directory;
+      env_.options().checkpoints.interval = std::chrono::milliseconds(c->interval);
+      env_.options().checkpoints.retained = c->retained;
+    }
     for (auto& s : spec_.sources) add_source(s);
     for (auto& s : spec_.steps) add_step(s);
     for (auto& s : spec_.sinks) add_sink(s);
@@ -168,11 +174,12 @@ class builder {
     return o;
   }
 
-  static void add_dead_letters(const source_spec& s, data_stream<row>& rows) {
+  void add_dead_letters(const source_spec& s, data_stream<row>& rows) {
     json_sink_options dead;
     dead.path = s.dead_letters.empty() ? s.name + ".dead-letters.jsonl" : s.dead_letters;
     rows.side_output(json_lines_dead_letters)
         .sink_to_json_lines(dead, s.name + "-dead-letters")
+        .uid(sink_uid("sink-" + s.name + "-dead-letters"))
         .set_parallelism(1);
   }
 
@@ -410,12 +417,21 @@ class builder {
     o.roll_bytes = s.roll_bytes;
     o.roll_interval = s.roll_interval;
     auto sink = in.sink_to_json_lines(o, s.name);
+    sink.uid(sink_uid("sink-" + s.name));
     if (s.parallelism) sink.set_parallelism(s.parallelism);
     if (s.type == "stdout") sink.set_parallelism(1);
   }
 
+  // Sinks need not have unique names (two unnamed sinks of one stream are both
+  // "<input>-sink"); the second and later get "-2", "-3", ... in file order.
+  std::string sink_uid(const std::string& base) {
+    auto n = ++sink_uids_[base];
+    return n == 1 ? base : base + "-" + std::to_string(n);
+  }
+
   const pipeline_spec& spec_;
   environment& env_;
+  std::map<std::string, int> sink_uids_;
   std::map<std::string, data_stream<row>> streams_;
   built_pipeline built_;
 };

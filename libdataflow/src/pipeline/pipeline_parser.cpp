@@ -631,13 +631,28 @@ class reader {
     return s;
   }
 
+  checkpoints_spec checkpoints(const YAML::Node& n, const std::string& key) const {
+    only(n, key, {"directory", "interval", "retained"});
+    checkpoints_spec c;
+    c.where = at(n, key);
+    c.directory = required_str(n, "directory", key);
+    if (c.directory.empty()) fail(n["directory"], join(key, "directory"), "must not be empty");
+    if (!n["interval"])
+      fail(n, join(key, "interval"), "missing; how often to checkpoint, e.g. 10s");
+    c.interval = duration(n["interval"], join(key, "interval"));
+    if (c.interval <= 0) fail(n["interval"], join(key, "interval"), "must be positive");
+    if (auto r = n["retained"]) c.retained = positive_int(r, join(key, "retained"));
+    return c;
+  }
+
   pipeline_spec pipeline(const YAML::Node& root) const {
     if (!root.IsMap()) fail(root, "", "expected a mapping with sources, steps and sinks");
-    only(root, "", {"name", "parallelism", "sources", "steps", "sinks"});
+    only(root, "", {"name", "parallelism", "checkpoints", "sources", "steps", "sinks"});
     pipeline_spec p;
     p.file = file_;
     if (auto n = root["name"]) p.name = str(n, "name");
     if (auto n = root["parallelism"]) p.parallelism = positive_int(n, "parallelism");
+    if (auto n = root["checkpoints"]) p.checkpoints = checkpoints(n, "checkpoints");
     auto list = [&](const char* k, bool required) {
       auto n = root[k];
       if (!n) {

@@ -226,3 +226,29 @@ sinks: [{input: j, type: stdout}]
   CHECK(error_of(replaced(yaml, "right_key_by: user_id", "right_key_by: [a, b]")) ==
         "p.yaml:10:21: steps[0].interval_join.right_key_by: expected as many fields as key_by");
 }
+
+TEST_CASE("pipeline file: a checkpoints section, and its mistakes") {
+  auto with = [](const std::string& section) { return std::string(good) + section; };
+  auto p =
+      parse_pipeline(with("checkpoints: {directory: cps, interval: 10s, retained: 5}\n"), "p.yaml");
+  REQUIRE_MESSAGE(p, (p ? "" : p.error().message()));
+  REQUIRE(p->checkpoints);
+  CHECK(p->checkpoints->directory == "cps");
+  CHECK(p->checkpoints->interval == 10'000);
+  CHECK(p->checkpoints->retained == 5);
+  auto defaults = parse_pipeline(with("checkpoints: {directory: cps, interval: 1m}\n"), "p.yaml");
+  REQUIRE(defaults);
+  CHECK(defaults->checkpoints->retained == 3);
+  CHECK_FALSE(parse_pipeline(good, "p.yaml")->checkpoints);
+
+  CHECK(error_of(with("checkpoints: {directory: cps}\n")) ==
+        "p.yaml:30:14: checkpoints.interval: missing; how often to checkpoint, e.g. 10s");
+  CHECK(error_of(with("checkpoints: {interval: 1s}\n"))
+            .find("p.yaml:30:14: checkpoints.directory: missing") == 0);
+  CHECK(error_of(with("checkpoints: {directory: cps, interval: 0s}\n"))
+            .find("checkpoints.interval: must be positive") != std::string::npos);
+  CHECK(error_of(with("checkpoints: {directory: cps, interval: 1s, retained: 0}\n"))
+            .find("checkpoints.retained: expected a positive integer") != std::string::npos);
+  CHECK(error_of(with("checkpoints: {directory: cps, interval: 1s, every: 2}\n"))
+            .find("checkpoints.every: unknown key") != std::string::npos);
+}

@@ -4,6 +4,11 @@
 
 #include <doctest/doctest.h>
 
+#include <utility>
+
+#include "dataflow/state/versioned_snapshot.hpp"
+#include "dataflow/time/watermark_state.hpp"
+
 using namespace dataflow;
 
 namespace {
@@ -94,4 +99,73 @@ TEST_CASE("split watermarks: the reader is idle when every split is, active with
   CHECK(e.status == watermark_status::active);
   CHECK(e.wm == 299);  // a is still idle: only b counts
   CHECK(w.next_idle_check() == 2051);
+}
+
+TEST_CASE("split watermarks: saved state restored into a new object goes on the same way") {
+  // Two splits, one finished and one behind; the copy must emit what the original emits.
+  auto strategy = watermark_strategy::bounded_out_of_orderness(10).with_idleness(100);
+  split_watermarks w(strategy);
+  auto a = w.add_split(0), b = w.add_split(0), c = w.add_split(0);
+  w.on_record(a, 0, 1000);
+  w.on_record(b, 0, 500);
+  w.on_record(c, 0, 2000);
+  CHECK(emit(w, 1).wm == 489);
+  w.finish_split(b);
+  w.on_record(a, 0, 1200);
+  CHECK(emit(w, 2).wm == 1189);
+  w.on_record(a, 0, 1300);  // read, not yet emitted: the state holds the maximum
+
+  std::string bytes = write_versioned_snapshot(1, watermark_state(std::as_const(w)));
+  split_watermarks copy(strategy);
+  auto part = watermark_state(copy);
+  REQUIRE(read_versioned_snapshot(bytes, 1, "test", part));
+  REQUIRE(copy.size() == 3);
+  CHECK(copy.current() == 1189);
+  CHECK(copy.split_finished(b));
+  CHECK_FALSE(copy.split_finished(a));
+  CHECK(copy.split_watermark(c) == 1989);
+  for (auto* x : {&w, &copy}) {
+    CHECK(emit(*x, 3).wm == 1289);
+    x->on_record(c, 0, 2500);
+    CHECK_FALSE(emit(*x, 4).wm);  // a holds the minimum back
+    x->finish_split(a);
+    CHECK(emit(*x, 5).wm == 2489);
+  }
+}
+
+TEST_CASE("split watermarks: the idleness clock restarts after a restore") {
+  auto strategy = watermark_strategy::monotonous().with_idleness(100);
+  split_watermarks w(strategy);
+  auto a = w.add_split(0);
+  w.on_record(a, 0, 50);
+  CHECK(emit(w, 0).wm == 49);
+  CHECK(emit(w, 150).status == watermark_status::idle);  // silent for the timeout
+  std::string bytes = write_versioned_snapshot(1, watermark_state(std::as_const(w)));
+
+  split_watermarks copy(strategy);
+  auto part = watermark_state(copy);
+  REQUIRE(read_versioned_snapshot(bytes, 1, "test", part));
+  CHECK(copy.status() == watermark_status::active);
+  CHECK_FALSE(copy.split_idle(a));
+  CHECK(copy.next_idle_check() == std::nullopt);  // the clock starts at the next emit
+  auto first = emit(copy, 1000);
+  CHECK_FALSE(first.wm);  // 49 was emitted before the checkpoint
+  CHECK_FALSE(first.status);
+  CHECK(copy.next_idle_check() == 1100);
+  CHECK(emit(copy, 1100).status == watermark_status::idle);
+}
+
+TEST_CASE("watermark generator: saved state keeps the maximum, the punctuation and the emitted") {
+  auto strategy = watermark_strategy::bounded_out_of_orderness(5);
+  watermark_generator g(strategy);
+  g.on_event(100);
+  CHECK(g.poll() == 94);
+  g.on_event(200);
+  std::string bytes = write_versioned_snapshot(1, watermark_state(std::as_const(g)));
+  watermark_generator copy(strategy);
+  auto part = watermark_state(copy);
+  REQUIRE(read_versioned_snapshot(bytes, 1, "test", part));
+  CHECK(copy.current() == 94);
+  CHECK(copy.poll() == 194);
+  CHECK_FALSE(copy.poll());
 }

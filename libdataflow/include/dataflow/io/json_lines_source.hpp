@@ -25,13 +25,22 @@
 // truncated gzip file) become dead_letter records on the side output `json_lines_dead_letters`
 // and are counted; the job keeps going. Nothing is lost silently.
 //
+// Checkpoints: snapshot() saves the instance's read position (which of its files, the byte
+// offset of the next line in it, the line number), its counts and its watermark state;
+// restore() then open() go on from exactly there. A plain file is resumed by a seek; a gzip
+// file is decompressed again from its start and skipped up to the (uncompressed) offset. The
+// files are listed again at open(): the same file must be at the same place in the instance's
+// share, so files may be added after the ones read (rolled logs), not before.
+//
 // Thread-safety: one reader per source instance; the progress object is shared and atomic.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dataflow/api/output_tag.hpp"
@@ -106,6 +115,13 @@ class json_lines_source_reader final : public source_reader {
   /// Records emitted so far by this instance.
   [[nodiscard]] std::uint64_t position() const noexcept override { return records_; }
 
+  /// Writes the read position, the counts and the watermark state (versioned, cereal).
+  [[nodiscard]] status snapshot(std::string& out) const override;
+  /// Reads what snapshot() wrote, before open(); open() reopens the file and resumes there, and
+  /// throws std::runtime_error when the input no longer matches (the file is gone, shorter, or
+  /// another file is in its place) or the instance is not the one that wrote the snapshot.
+  [[nodiscard]] status restore(std::string_view bytes) override;
+
   /// Where this instance is: file index, offset, line.
   [[nodiscard]] json_source_position read_position() const noexcept;
   /// This instance's files, in reading order.
@@ -114,6 +130,21 @@ class json_lines_source_reader final : public source_reader {
   [[nodiscard]] const split_watermarks& watermarks() const noexcept { return watermarks_; }
 
  private:
+  // Where an instance is in its input; saved by snapshot(), resumed by open() after restore().
+  struct resume_point {
+    int subtask = 0, parallelism = 0;  // of the instance that wrote it; 0: not opened
+    std::uint64_t file = 0;            // index into the instance's files
+    std::string path;                  // that file's name ("" past the last one)
+    bool open = false;                 // the file was open: resume at offset/line in it
+    std::uint64_t offset = 0, line = 0;
+
+    template <class Archive>
+    void serialize(Archive& ar) {
+      ar(subtask, parallelism, file, path, open, offset, line);
+    }
+  };
+
+  void resume(const resume_point& at);
   bool open_next_file(operator_output& out, timestamp now);
   void finish_file(operator_output& out, timestamp now);
   void reject(operator_output& out, std::string_view raw, std::string reason);
@@ -132,6 +163,8 @@ class json_lines_source_reader final : public source_reader {
   // letters stay in time order with the data (0 before the first good record).
   timestamp last_ts_ = 0;
   std::uint64_t reported_file_bytes_ = 0;  // of the open file, added to progress so far
+  int subtask_ = 0, parallelism_ = 0;      // from open(); 0: not opened
+  std::optional<resume_point> resume_;
 };
 
 }  // namespace dataflow

@@ -1,7 +1,8 @@
 // Reads a file line by line, plain or gzip (detected by its magic bytes; concatenated gzip
 // members are read as one stream), through one reused buffer: a line is a view into it, valid
 // until the next call. It tracks the line number, the uncompressed byte offset of the next line
-// (for checkpoints) and the bytes consumed from the file (for progress on compressed files).
+// (for checkpoints: seek() resumes there) and the bytes consumed from the file (for progress on
+// compressed files).
 //
 //   line_reader in;
 //   if (auto s = in.open("events.jsonl.gz"); !s) return s;
@@ -32,6 +33,11 @@ class line_reader {
 
   /// Opens `path` (closing any file open before); errc::io_error when it cannot.
   status open(const std::string& path);
+  /// Resumes the file just opened at uncompressed offset `offset`, the start of line
+  /// `line_number + 1` (what offset() and line_number() said when the position was saved). A
+  /// plain file seeks there; a gzip file is decompressed from its start and skipped up to it.
+  /// errc::io_error when the file is shorter or cannot be read.
+  status seek(std::uint64_t offset, std::uint64_t line_number);
   /// The next line, or false at the end of the file or on an error (see error()).
   bool next(std::string_view& line);
   void close();

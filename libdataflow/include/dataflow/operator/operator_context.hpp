@@ -18,6 +18,9 @@ struct operator_info {
   int subtask = 0;
   int parallelism = 1;
   int max_parallelism = 128;
+  /// The job takes checkpoints (job_options.checkpoints has an interval and a directory):
+  /// two-phase-commit sinks then keep their output pending until a checkpoint completes.
+  bool checkpointing = false;
 };
 
 /// Processing (wall-clock) time, injected: the runtime reads the system clock, tests set it.

@@ -18,7 +18,10 @@ class sink_operator final : public operator_base {
   }
   void on_watermark(timestamp wm, operator_output&) override { fn_->on_watermark(wm); }
   void on_barrier(std::int64_t id, operator_output&) override { fn_->on_barrier(id); }
+  void notify_checkpoint_complete(std::int64_t id) override { fn_->notify_checkpoint_complete(id); }
   void on_end(operator_output&) override { fn_->close(); }
+  [[nodiscard]] status snapshot(std::string& out) const override { return fn_->snapshot(out); }
+  [[nodiscard]] status restore(std::string_view bytes) override { return fn_->restore(bytes); }
 
  private:
   std::unique_ptr<sink_function<T>> fn_;

@@ -124,10 +124,19 @@ struct sink_spec {
   int parallelism = 0;
 };
 
+/// The `checkpoints` section: job_options::checkpoints.
+struct checkpoints_spec {
+  source_location where;
+  std::string directory;
+  duration_ms interval = 0;
+  int retained = 3;
+};
+
 struct pipeline_spec {
   std::string file;
   std::string name = "pipeline";
   int parallelism = 1;
+  std::optional<checkpoints_spec> checkpoints;
   std::vector<source_spec> sources;
   std::vector<step_spec> steps;
   std::vector<sink_spec> sinks;

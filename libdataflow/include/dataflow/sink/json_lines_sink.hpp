@@ -10,21 +10,42 @@
 //   stream.sink_to_json_lines(o);
 //   rows.side_output(json_lines_dead_letters).sink_to_json_lines({.path = "bad.jsonl"});
 //
-// A batch becomes one buffer and one write. Files are flushed at checkpoints and closed at the
-// end of input. A write error throws (the job fails with the file and the reason).
+// A batch becomes one buffer and one write. Files are closed at the end of input. A write
+// error throws (the job fails with the file and the reason).
+//
+// Exactly once, with checkpoints (operator_info::checkpointing, or after a restore): the file
+// sink commits in two phases. Parts are numbered and written under hidden pending names (see
+// rolling_file_writer.hpp); at a barrier the open part is sealed (fsync'd) and recorded in the
+// snapshot as pending for that checkpoint; when the checkpoint completes, every part pending
+// for it or an earlier one is renamed to its final name. A restore (always from a completed
+// checkpoint) commits the parts pending in its snapshot, deletes this instance's other pending
+// files (output after the checkpoint, which the job writes again) and numbers parts on from
+// the snapshot; a start without a restore deletes them all. At the end of a bounded input the
+// last part and everything still pending is committed, as Flink's final checkpoint does.
+// Without checkpoints files are written straight under their names and barriers only flush.
+// Stdout is never exactly-once.
+//
 // Thread-safety: one sink function per instance; stdout writes are whole batches.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
+
+#include <cereal/types/vector.hpp>
 
 #include "dataflow/io/dead_letter.hpp"
 #include "dataflow/io/rolling_file_writer.hpp"
 #include "dataflow/json/json_line_writer.hpp"
 #include "dataflow/sink/sink_function.hpp"
+#include "dataflow/state/versioned_snapshot.hpp"
 
 namespace dataflow {
 
@@ -58,8 +79,17 @@ class json_lines_sink_function final : public sink_function<T> {
 
   void open(const operator_info& info) override {
     if (to_stdout()) return;
-    rolling_file_options ro{opts_.path, opts_.roll_bytes, opts_.roll_interval};
+    two_phase_ = info.checkpointing || restored_;
+    rolling_file_options ro{opts_.path, opts_.roll_bytes, opts_.roll_interval, two_phase_};
     check(file_.open(std::move(ro), info.subtask, info.parallelism, opts_.clock()));
+    if (restored_) {
+      // The checkpoint restored is complete, so what it sealed is published now (its
+      // notification may have been lost); later output is deleted and will be written again.
+      check(rolling_file_writer::commit(names_up_to(max_checkpoint)));
+      check(file_.discard_pending(restored_next_part_));
+    } else if (two_phase_) {
+      check(file_.discard_pending(0));  // a fresh start: pending output of an earlier run
+    }
   }
 
   void write(const std::vector<record<T>>& rs) override {
@@ -75,24 +105,89 @@ class json_lines_sink_function final : public sink_function<T> {
     put();
   }
 
-  void on_barrier(std::int64_t) override {
-    if (to_stdout())
+  void on_barrier(std::int64_t checkpoint) override {
+    if (to_stdout()) {
       std::fflush(stdout);
-    else
+    } else if (two_phase_) {
+      auto sealed = file_.seal();
+      if (!sealed) check(sealed.error());
+      for (auto& name : *sealed) pending_.push_back({checkpoint, std::move(name)});
+    } else {
       check(file_.flush());
+    }
+  }
+
+  void notify_checkpoint_complete(std::int64_t checkpoint) override {
+    if (two_phase_) check(rolling_file_writer::commit(names_up_to(checkpoint)));
+  }
+
+  [[nodiscard]] status snapshot(std::string& out) const override {
+    if (!two_phase_) {
+      out.clear();
+      return status::ok();
+    }
+    if (!file_.all_sealed())
+      return {errc::operator_failed, "JSON-lines sink '" + opts_.path +
+                                         "': snapshot without a barrier first: the open part "
+                                         "would belong to no checkpoint"};
+    out = write_versioned_snapshot(snapshot_version, file_.next_part(), pending_);
+    return status::ok();
+  }
+
+  [[nodiscard]] status restore(std::string_view bytes) override {
+    if (bytes.empty()) return status::ok();  // written without checkpoints: nothing pending
+    std::uint64_t next_part = 0;
+    std::vector<pending_part> pending;
+    if (auto s =
+            read_versioned_snapshot(bytes, snapshot_version, "JSON-lines sink", next_part, pending);
+        !s)
+      return s;
+    restored_ = true;
+    restored_next_part_ = std::max(restored_next_part_, next_part);
+    pending_.insert(pending_.end(), pending.begin(), pending.end());
+    return status::ok();
   }
 
   void close() override {
-    if (to_stdout())
+    if (to_stdout()) {
       std::fflush(stdout);
-    else
+    } else if (two_phase_) {
+      on_barrier(max_checkpoint);  // the end of input is the final checkpoint
+      notify_checkpoint_complete(max_checkpoint);
+    } else {
       check(file_.close());
+    }
   }
 
-  /// The files written so far (empty for stdout).
+  /// The files written so far (empty for stdout), by their final names.
   [[nodiscard]] const std::vector<std::string>& files() const noexcept { return file_.files(); }
 
  private:
+  // A sealed part waiting for its checkpoint to complete.
+  struct pending_part {
+    std::int64_t checkpoint = 0;
+    std::string file;  // the final name
+
+    template <class Archive>
+    void serialize(Archive& ar) {
+      ar(checkpoint, file);
+    }
+  };
+  // Version 1: the next part's number, the pending parts.
+  static constexpr std::uint32_t snapshot_version = 1;
+  static constexpr std::int64_t max_checkpoint = std::numeric_limits<std::int64_t>::max();
+
+  // Takes the pending parts of `checkpoint` and earlier out of pending_.
+  std::vector<std::string> names_up_to(std::int64_t checkpoint) {
+    std::vector<std::string> names;
+    std::erase_if(pending_, [&](pending_part& p) {
+      if (p.checkpoint > checkpoint) return false;
+      names.push_back(std::move(p.file));
+      return true;
+    });
+    return names;
+  }
+
   [[nodiscard]] bool to_stdout() const noexcept { return opts_.path.empty() || opts_.path == "-"; }
 
   void put() {
@@ -111,6 +206,9 @@ class json_lines_sink_function final : public sink_function<T> {
   json_sink_options opts_;
   rolling_file_writer file_;
   std::string buf_;
+  bool two_phase_ = false, restored_ = false;
+  std::uint64_t restored_next_part_ = 0;
+  std::vector<pending_part> pending_;  // in checkpoint order
 };
 
 }  // namespace dataflow

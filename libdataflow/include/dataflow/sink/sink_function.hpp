@@ -3,8 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
+#include "dataflow/core/status.hpp"
 #include "dataflow/operator/operator_context.hpp"
 #include "dataflow/record/record.hpp"
 
@@ -17,7 +20,22 @@ class sink_function {
   virtual void open(const operator_info& info) { (void)info; }
   virtual void write(const std::vector<record<T>>& records) = 0;
   virtual void on_watermark(timestamp wm) { (void)wm; }
+  /// Checkpoint barrier `checkpoint` arrived after the records written so far; snapshot()
+  /// follows at once. A two-phase-commit sink seals here what the checkpoint will publish.
   virtual void on_barrier(std::int64_t checkpoint) { (void)checkpoint; }
+  /// Checkpoint `checkpoint` is complete: a two-phase-commit sink publishes what it sealed for
+  /// it and for earlier ones. May come late or never (see operator_base).
+  virtual void notify_checkpoint_complete(std::int64_t checkpoint) { (void)checkpoint; }
+  /// The sink's state for the checkpoint whose barrier came last. Default: none.
+  [[nodiscard]] virtual status snapshot(std::string& out) const {
+    out.clear();
+    return status::ok();
+  }
+  /// Restores what snapshot() wrote, before open(). Default: nothing to restore.
+  [[nodiscard]] virtual status restore(std::string_view bytes) {
+    (void)bytes;
+    return status::ok();
+  }
   /// The input ended (bounded jobs); not called when the job is cancelled.
   virtual void close() {}
 };

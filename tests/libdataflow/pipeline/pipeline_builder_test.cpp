@@ -1,0 +1,36 @@
+// Building a pipeline file into a job graph, the parts checkpoints depend on: the checkpoints
+// section becomes job options, and every operator, sinks included, gets a uid that does not
+// depend on the order of construction.
+#include "dataflow/pipeline/pipeline_builder.hpp"
+
+#include <doctest/doctest.h>
+
+#include "dataflow/pipeline/pipeline_parser.hpp"
+
+using namespace dataflow;
+
+TEST_CASE("pipeline builder: checkpoints become job options, sinks get stable uids") {
+  auto spec = parse_pipeline(R"(name: clicks
+checkpoints: {directory: cps, interval: 10s, retained: 2}
+sources:
+  - {name: clicks, type: json_lines, path: in}
+steps:
+  - {name: ok, input: clicks, filter: {field: status, op: "<", value: 400}}
+sinks:
+  - {input: ok, type: json_lines, path: a.jsonl}
+  - {input: ok, type: json_lines, path: b.jsonl}
+  - {name: all, input: clicks, type: json_lines, path: c.jsonl}
+)",
+                             "p.yaml");
+  REQUIRE_MESSAGE(spec, (spec ? "" : spec.error().message()));
+  environment env;
+  auto built = build_pipeline(*spec, env);
+  REQUIRE_MESSAGE(built, (built ? "" : built.error().message()));
+  CHECK(env.options().checkpoints.directory == "cps");
+  CHECK(env.options().checkpoints.interval == std::chrono::seconds(10));
+  CHECK(env.options().checkpoints.retained == 2);
+  std::vector<std::string> uids;
+  for (auto& n : env.graph().nodes()) uids.push_back(n.uid);
+  CHECK(uids == std::vector<std::string>{"source-clicks", "sink-clicks-dead-letters", "step-ok",
+                                         "sink-ok-sink", "sink-ok-sink-2", "sink-all"});
+}
