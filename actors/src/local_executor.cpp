@@ -97,6 +97,7 @@ expected<std::string> restore_into(const job_graph& graph, const job_options& op
       if (!p->empty()) spec->restore_source = std::move(p->front());
     }
     for (auto& ctx : spec->contexts) {
+      ctx.info.restoring = true;
       auto p = pieces(ctx.info);
       if (!p) return p.error();
       spec->restore_operators.push_back(std::move(*p));

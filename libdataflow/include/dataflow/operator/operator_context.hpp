@@ -21,6 +21,9 @@ struct operator_info {
   /// The job takes checkpoints (job_options.checkpoints has an interval and a directory):
   /// two-phase-commit sinks then keep their output pending until a checkpoint completes.
   bool checkpointing = false;
+  /// The instance restores from a checkpoint: restore() comes right after open(), so open()
+  /// must not act as on a fresh start (a sink must not discard the output it will commit).
+  bool restoring = false;
 };
 
 /// Processing (wall-clock) time, injected: the runtime reads the system clock, tests set it.

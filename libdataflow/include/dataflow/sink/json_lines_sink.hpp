@@ -79,20 +79,16 @@ class json_lines_sink_function final : public sink_function<T> {
 
   void open(const operator_info& info) override {
     if (to_stdout()) return;
-    two_phase_ = info.checkpointing || restored_;
+    two_phase_ = info.checkpointing || info.restoring || restored_;
     rolling_file_options ro{opts_.path, opts_.roll_bytes, opts_.roll_interval, two_phase_};
     check(file_.open(std::move(ro), info.subtask, info.parallelism, opts_.clock()));
-    if (restored_) {
-      // The checkpoint restored is complete, so what it sealed is published now (its
-      // notification may have been lost); later output is deleted and will be written again.
-      check(rolling_file_writer::commit(names_up_to(max_checkpoint)));
-      check(file_.discard_pending(restored_next_part_));
-    } else if (two_phase_) {
-      check(file_.discard_pending(0));  // a fresh start: pending output of an earlier run
-    }
+    unsettled_ = two_phase_;
+    // A restore that is still to come (after open) settles on first use instead.
+    if (!info.restoring || restored_) settle();
   }
 
   void write(const std::vector<record<T>>& rs) override {
+    settle();
     buf_.clear();
     for (auto& r : rs) append_json_line(buf_, r.value);
     put();
@@ -100,12 +96,14 @@ class json_lines_sink_function final : public sink_function<T> {
 
   void on_watermark(timestamp wm) override {
     if (!opts_.write_watermarks) return;
+    settle();
     buf_.clear();
     append_watermark_line(buf_, wm);
     put();
   }
 
   void on_barrier(std::int64_t checkpoint) override {
+    settle();
     if (to_stdout()) {
       std::fflush(stdout);
     } else if (two_phase_) {
@@ -118,6 +116,7 @@ class json_lines_sink_function final : public sink_function<T> {
   }
 
   void notify_checkpoint_complete(std::int64_t checkpoint) override {
+    settle();
     if (two_phase_) check(rolling_file_writer::commit(names_up_to(checkpoint)));
   }
 
@@ -149,6 +148,7 @@ class json_lines_sink_function final : public sink_function<T> {
   }
 
   void close() override {
+    settle();
     if (to_stdout()) {
       std::fflush(stdout);
     } else if (two_phase_) {
@@ -206,7 +206,22 @@ class json_lines_sink_function final : public sink_function<T> {
   json_sink_options opts_;
   rolling_file_writer file_;
   std::string buf_;
-  bool two_phase_ = false, restored_ = false;
+  /// Once, before the first output or barrier (after a restore, if any): a restored instance
+  /// publishes what its complete checkpoint sealed (the notification may have been lost) and
+  /// deletes later pending output, which will be written again; a fresh start deletes the
+  /// pending output of an earlier run.
+  void settle() {
+    if (!unsettled_) return;
+    unsettled_ = false;
+    if (restored_) {
+      check(rolling_file_writer::commit(names_up_to(max_checkpoint)));
+      check(file_.discard_pending(restored_next_part_));
+    } else {
+      check(file_.discard_pending(0));
+    }
+  }
+
+  bool two_phase_ = false, restored_ = false, unsettled_ = false;
   std::uint64_t restored_next_part_ = 0;
   std::vector<pending_part> pending_;  // in checkpoint order
 };
