@@ -5,6 +5,9 @@
 
 #include <doctest/doctest.h>
 
+#include <string>
+#include <vector>
+
 #include "dataflow/source/collection_source.hpp"
 #include "dataflow/testing/operator_harness.hpp"
 
@@ -93,4 +96,57 @@ TEST_CASE("split s goes to instance s modulo the parallelism") {
     for (auto& rec : out.records<int>()) seen.push_back(rec.value);
   }
   CHECK(seen == std::vector<int>{0, 2, 4, 1, 3});
+}
+
+namespace {
+
+/// Reads everything from `r` (opened as instance `subtask` of `p`), stopping after `cut` polls
+/// to snapshot and go on in a fresh reader from `make()`: records and watermarks in order.
+template <class Make>
+std::vector<std::string> read_with_restore(Make make, int subtask, int p, int cut) {
+  std::vector<std::string> seen;
+  operator_context ctx;
+  ctx.info.subtask = subtask;
+  ctx.info.parallelism = p;
+  auto r = make();
+  r->open(ctx);
+  operator_output out(&record_type_of<int>());
+  for (int polls = 0;; ++polls) {
+    if (polls == cut) {
+      std::string bytes;
+      REQUIRE(r->snapshot(bytes));
+      r = make();
+      REQUIRE(r->restore(bytes));
+      r->open(ctx);
+    }
+    auto res = r->poll(out, 3, 0);
+    for (auto& rec : out.records<int>())
+      seen.push_back(std::to_string(rec.value) + "@" + std::to_string(rec.ts));
+    if (out.watermark()) seen.push_back("wm " + std::to_string(*out.watermark()));
+    out.clear();
+    if (res.what == source_reader::poll_result::kind::end) return seen;
+  }
+}
+
+}  // namespace
+
+TEST_CASE("collection and split sources restored from a snapshot go on as if never stopped") {
+  auto splits = std::make_shared<const std::vector<std::vector<record<int>>>>(skewed_splits());
+  auto all = std::make_shared<const std::vector<record<int>>>(skewed_splits()[0]);
+  auto ws = watermark_strategy::bounded_out_of_orderness(2);
+  auto make_splits = [&] {
+    return std::make_unique<split_collection_source_reader<int>>(splits, ws);
+  };
+  auto make_collection = [&] { return std::make_unique<collection_source_reader<int>>(all, ws); };
+  for (int subtask : {0, 1}) {
+    const auto whole_splits = read_with_restore(make_splits, subtask, 2, -1);
+    const auto whole_collection = read_with_restore(make_collection, subtask, 2, -1);
+    REQUIRE_FALSE(whole_collection.empty());
+    for (int cut = 0; cut < 40; ++cut) {
+      CAPTURE(subtask);
+      CAPTURE(cut);
+      CHECK(read_with_restore(make_splits, subtask, 2, cut) == whole_splits);
+      CHECK(read_with_restore(make_collection, subtask, 2, cut) == whole_collection);
+    }
+  }
 }

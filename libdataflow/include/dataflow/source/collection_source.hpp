@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "dataflow/source/source_reader.hpp"
+#include "dataflow/state/versioned_snapshot.hpp"
+#include "dataflow/time/watermark_state.hpp"
 #include "dataflow/time/watermark_strategy.hpp"
 
 namespace dataflow {
@@ -18,8 +20,8 @@ class collection_source_reader final : public source_reader {
       : data_(std::move(data)), watermarks_(ws) {}
 
   void open(const operator_context& ctx) override {
-    next_ = static_cast<std::size_t>(ctx.info.subtask);
     stride_ = static_cast<std::size_t>(ctx.info.parallelism);
+    next_ = static_cast<std::size_t>(ctx.info.subtask) + read_ * stride_;  // read_ > 0 restored
   }
 
   poll_result poll(operator_output& out, std::size_t max_records, timestamp) override {
@@ -35,7 +37,18 @@ class collection_source_reader final : public source_reader {
 
   std::uint64_t position() const noexcept override { return read_; }
 
+  status snapshot(std::string& out) const override {
+    out = write_versioned_snapshot(snapshot_version, read_, watermark_state(watermarks_));
+    return status::ok();
+  }
+
+  status restore(std::string_view bytes) override {
+    auto wm = watermark_state(watermarks_);
+    return read_versioned_snapshot(bytes, snapshot_version, "collection source", read_, wm);
+  }
+
  private:
+  static constexpr std::uint32_t snapshot_version = 1;
   std::shared_ptr<const std::vector<record<T>>> data_;
   watermark_generator watermarks_;
   std::size_t next_ = 0;
