@@ -234,8 +234,8 @@ TEST_CASE("without draining, the end of input fires no window that was still ope
     REQUIRE(env.execute());
     std::vector<timestamp> ends;
     for (auto& r : out->values()) ends.push_back(r.window.end);
-    CHECK(sorted(ends) == (drain ? std::vector<timestamp>{100, 200, 300}
-                                 : std::vector<timestamp>{100, 200}));
+    CHECK(sorted(ends) ==
+          (drain ? std::vector<timestamp>{100, 200, 300} : std::vector<timestamp>{100, 200}));
   }
 }
 

@@ -22,8 +22,8 @@ status job_options::validate() const {
                                              std::to_string(checkpoints.interval.count()) +
                                              "ms need a checkpoint directory"};
   if (checkpoints.retained < 1)
-    return {errc::invalid_configuration, "retained checkpoints must be at least 1, got " +
-                                             std::to_string(checkpoints.retained)};
+    return {errc::invalid_configuration,
+            "retained checkpoints must be at least 1, got " + std::to_string(checkpoints.retained)};
   return channels.validate();
 }
 

@@ -20,8 +20,8 @@ TEST_CASE("versioned snapshot: round trip, other version, truncated bytes") {
   CHECK(s.message() == "window snapshot has format version 3, expected 4");
   CHECK(st2 == "untouched");
 
-  s = read_versioned_snapshot(std::string_view(bytes).substr(0, bytes.size() - 3), 3, "join",
-                              st2, wm);
+  s = read_versioned_snapshot(std::string_view(bytes).substr(0, bytes.size() - 3), 3, "join", st2,
+                              wm);
   CHECK(s.code() == errc::decode_failed);
   CHECK(s.message().find("join snapshot: ") == 0);
 }
