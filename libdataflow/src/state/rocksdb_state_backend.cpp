@@ -51,6 +51,10 @@ rocksdb_state_backend::impl::impl(std::string d, rocksdb_options o)
   table.cache_index_and_filter_blocks = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // The same for the memtable, which holds recent writes of many keys: a lookup of a key it
+  // does not hold skips the skip-list search.
+  cf_options.memtable_whole_key_filtering = true;
+  cf_options.memtable_prefix_bloom_size_ratio = 0.1;
   cf_options.compression = rocksdb::kLZ4Compression;
   cf_options.level_compaction_dynamic_level_bytes = true;
   cf_options.write_buffer_size =

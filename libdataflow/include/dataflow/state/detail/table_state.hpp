@@ -5,11 +5,12 @@
 // In front of each table sits a write-back cache: a hash map from key to the decoded value and
 // a dirty flag, so that a hot key costs one table read when it is first touched and one write
 // when it is written back, however often it changes in between. The cache holds at most
-// table_scope::cache_entries keys; when full it drops the least recently used half, taking clean
-// entries first and writing all dirty ones in one batch only when too few are clean. Entries
-// touched since the last key change are never dropped, so pointers handed out for the current
-// key stay valid until the key changes (as with the heap states). flush() writes every dirty
-// entry in one batch.
+// table_scope::cache_entries keys; when full it drops half of them, chosen among the least
+// recently used three quarters: clean entries first (dropping them costs nothing now), then the
+// oldest dirty ones, written in one batch. Recently used dirty entries stay, so a hot key is
+// not rewritten at every eviction. Entries touched since the last key change are never dropped,
+// so pointers handed out for the current key stay valid until the key changes (as with the heap
+// states). flush() writes every dirty entry in one batch.
 //
 // State handles cannot return a status: a failed table read or write throws
 // std::runtime_error naming the state, which the task turns into a failed job like any
@@ -51,6 +52,12 @@ struct table_scope {
   std::size_t cache_entries = 65536;
 };
 
+/// One write of a write-back, collected so that a batch can be sorted before it is applied.
+struct table_write {
+  kv_write_batch::op op = kv_write_batch::op::put;
+  std::string key, value;  // short keys and values stay in the strings' inline buffers
+};
+
 /// The cache, write-back and key scans common to all table states. `Entry` has the members
 /// `bool dirty` and `std::uint64_t used`.
 template <class K, class Entry>
@@ -87,19 +94,18 @@ class table_state_base : public keyed_state_base<K> {
   }
 
   status flush() override {
-    kv_write_batch batch;
+    writes_.clear();
     for (auto& [k, e] : cache_)
-      if (e.dirty) append_writes(k, e, batch);
-    if (batch.empty()) return status::ok();
-    if (auto s = table_->write(batch); !s) return {s.code(), context() + s.message()};
+      if (e.dirty) append_writes(k, e, writes_);
+    if (auto s = write_sorted(); !s) return s;
     for (auto& [k, e] : cache_)
       if (e.dirty) mark_written(e);
     return status::ok();
   }
 
  protected:
-  /// Adds the writes that store `e` (dirty) to `batch`.
-  virtual void append_writes(const K& key, Entry& e, kv_write_batch& batch) = 0;
+  /// Adds the writes that store `e` (dirty) to `out`.
+  virtual void append_writes(const K& key, Entry& e, std::vector<table_write>& out) = 0;
   /// `e` was written: it is clean now.
   virtual void mark_written(Entry& e) = 0;
 
@@ -166,32 +172,71 @@ class table_state_base : public keyed_state_base<K> {
   std::string key_buf_, value_buf_;  // scratch, reused
 
  private:
+  /// Drops about half the entries: from the least recently used three quarters, clean ones
+  /// first, then the oldest dirty ones, which are written in one batch before they go.
   void evict() {
     const auto now = current_->version;
+    using iterator = typename decltype(cache_)::iterator;
+    std::vector<iterator> victims;  // erasing one entry leaves the other iterators valid
+    victims.reserve(cache_.size());
+    for (auto it = cache_.begin(); it != cache_.end(); ++it)
+      if (it->second.used != now) victims.push_back(it);
     const std::size_t target = std::max<std::size_t>(cache_.size() / 2, 1);
-    auto evictable = [now](const Entry& e) { return !e.dirty && e.used != now; };
-    std::size_t clean = 0;
-    for (auto& [k, e] : cache_) clean += evictable(e) ? 1 : 0;
-    if (clean < target)
-      if (auto s = flush(); !s) fail(s);
-    std::vector<std::uint64_t> stamps;
-    stamps.reserve(cache_.size());
-    for (auto& [k, e] : cache_)
-      if (evictable(e)) stamps.push_back(e.used);
-    // Keys change version on every set_current_key, so stamps of different keys differ: below
-    // the target-th smallest are exactly `target` entries.
-    auto threshold = ~std::uint64_t{0};
-    if (stamps.size() > target) {
-      std::nth_element(stamps.begin(), stamps.begin() + static_cast<std::ptrdiff_t>(target),
-                       stamps.end());
-      threshold = stamps[target];
+    if (victims.size() > target) {
+      auto older = [](iterator a, iterator b) { return a->second.used < b->second.used; };
+      auto window = std::max(target, victims.size() * 3 / 4);
+      if (window < victims.size()) {
+        std::nth_element(victims.begin(), victims.begin() + static_cast<std::ptrdiff_t>(window),
+                         victims.end(), older);
+        victims.resize(window);
+      }
+      auto dirty = std::partition(victims.begin(), victims.end(),
+                                  [](iterator it) { return !it->second.dirty; });
+      auto clean = static_cast<std::size_t>(dirty - victims.begin());
+      if (clean > target) {
+        std::nth_element(victims.begin(), victims.begin() + static_cast<std::ptrdiff_t>(target),
+                         dirty, older);
+      } else if (clean < target) {
+        auto need = static_cast<std::ptrdiff_t>(target - clean);
+        std::nth_element(dirty, dirty + need, victims.end(), older);
+      }
+      victims.resize(target);
     }
-    for (auto it = cache_.begin(); it != cache_.end();)
-      if (evictable(it->second) && it->second.used < threshold)
-        it = cache_.erase(it);
-      else
-        ++it;
+    writes_.clear();
+    for (auto it : victims)
+      if (it->second.dirty) append_writes(it->first, it->second, writes_);
+    if (auto s = write_sorted(); !s) fail(s);
+    for (auto it : victims) cache_.erase(it);
   }
+
+  /// Applies writes_ in one batch, in key order: RocksDB's memtable (a skip list) inserts
+  /// ascending keys several times faster than random ones. Reordering is safe because one
+  /// entry's keys never fall under another entry's prefix (cereal encodings are prefix-free),
+  /// and a stable sort keeps a map entry's prefix removal before the puts under it.
+  status write_sorted() {
+    if (writes_.empty()) return status::ok();
+    std::stable_sort(writes_.begin(), writes_.end(),
+                     [](const table_write& a, const table_write& b) { return a.key < b.key; });
+    kv_write_batch batch;
+    for (auto& w : writes_) {
+      switch (w.op) {
+        case kv_write_batch::op::put:
+          batch.put(w.key, w.value);
+          break;
+        case kv_write_batch::op::remove:
+          batch.remove(w.key);
+          break;
+        case kv_write_batch::op::remove_prefix:
+          batch.remove_prefix(w.key);
+          break;
+      }
+    }
+    writes_.clear();
+    if (auto s = table_->write(batch); !s) return {s.code(), context() + s.message()};
+    return status::ok();
+  }
+
+  std::vector<table_write> writes_;  // scratch of flush() and evict()
 
   // Node-based: entries (and pointers handed out into them) stay put when the map grows.
   std::unordered_map<K, Entry, mixed_hash<K>> cache_;
@@ -303,15 +348,13 @@ class table_state : public table_state_base<K, table_entry<S>> {
     }
   }
 
-  void append_writes(const K& key, entry& e, kv_write_batch& batch) override {
-    this->key_prefix(key, this->key_buf_);
-    if (e.value) {
-      this->value_buf_.clear();
-      append_cereal(this->value_buf_, *e.value);
-      batch.put(this->key_buf_, this->value_buf_);
-    } else {
-      batch.remove(this->key_buf_);
-    }
+  void append_writes(const K& key, entry& e, std::vector<table_write>& out) override {
+    auto& w = out.emplace_back();
+    this->key_prefix(key, w.key);
+    if (e.value)
+      append_cereal(w.value, *e.value);
+    else
+      w.op = kv_write_batch::op::remove;
   }
   void mark_written(entry& e) override { e.dirty = false; }
 
@@ -513,21 +556,19 @@ class table_map_state final : public table_state_base<K, table_map_entry<UK, UV>
   }
 
  protected:
-  void append_writes(const K& key, entry& e, kv_write_batch& batch) override {
+  void append_writes(const K& key, entry& e, std::vector<table_write>& out) override {
     std::string prefix;
     this->key_prefix(key, prefix);
-    if (e.cleared) batch.remove_prefix(prefix);
+    if (e.cleared) out.push_back({kv_write_batch::op::remove_prefix, prefix, {}});
     for (auto& [uk, item] : e.items) {
       if (!item.dirty || (!item.value && e.cleared)) continue;
-      this->key_buf_ = prefix;
-      append_cereal(this->key_buf_, uk);
-      if (item.value) {
-        this->value_buf_.clear();
-        append_cereal(this->value_buf_, *item.value);
-        batch.put(this->key_buf_, this->value_buf_);
-      } else {
-        batch.remove(this->key_buf_);
-      }
+      auto& w = out.emplace_back();
+      w.key = prefix;
+      append_cereal(w.key, uk);
+      if (item.value)
+        append_cereal(w.value, *item.value);
+      else
+        w.op = kv_write_batch::op::remove;
     }
   }
   void mark_written(entry& e) override {
