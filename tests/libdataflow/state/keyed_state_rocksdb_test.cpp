@@ -194,6 +194,75 @@ void step(states& mem, states& db, splitmix64& rng, const zipf_sampler& keys) {
   }
 }
 
+/// Counts the calls that reach the tables of a RocksDB backend.
+struct call_counts {
+  int get = 0, multi_get = 0, write = 0, other = 0;
+};
+
+class counting_table final : public kv_table {
+ public:
+  counting_table(std::unique_ptr<kv_table> inner, call_counts* counts)
+      : inner_(std::move(inner)), counts_(counts) {}
+  status put(std::string_view k, std::string_view v) override {
+    ++counts_->other;
+    return inner_->put(k, v);
+  }
+  expected<bool> get(std::string_view k, std::string& v) override {
+    ++counts_->get;
+    return inner_->get(k, v);
+  }
+  status remove(std::string_view k) override {
+    ++counts_->other;
+    return inner_->remove(k);
+  }
+  status write(const kv_write_batch& b) override {
+    ++counts_->write;
+    return inner_->write(b);
+  }
+  status multi_get(std::span<const std::string_view> keys,
+                   std::vector<std::optional<std::string>>& values) override {
+    ++counts_->multi_get;
+    return inner_->multi_get(keys, values);
+  }
+  status scan(key_group_range groups, const entry_fn& fn) override {
+    ++counts_->other;
+    return inner_->scan(groups, fn);
+  }
+  status scan_prefix(std::string_view prefix, const entry_fn& fn) override {
+    ++counts_->other;
+    return inner_->scan_prefix(prefix, fn);
+  }
+  status remove_key_groups(key_group_range groups) override {
+    ++counts_->other;
+    return inner_->remove_key_groups(groups);
+  }
+
+ private:
+  std::unique_ptr<kv_table> inner_;
+  call_counts* counts_;
+};
+
+class counting_backend final : public state_backend {
+ public:
+  explicit counting_backend(std::shared_ptr<rocksdb_state_backend> inner)
+      : inner_(std::move(inner)) {}
+  std::string_view name() const noexcept override { return "counting"; }
+  bool keeps_objects() const noexcept override { return false; }
+  expected<std::unique_ptr<kv_table>> open_table(std::string_view uid, int subtask,
+                                                 std::string_view state) override {
+    auto t = inner_->open_table(uid, subtask, state);
+    if (!t) return t.error();
+    return std::unique_ptr<kv_table>(std::make_unique<counting_table>(std::move(*t), &counts));
+  }
+  std::size_t state_cache_entries() const noexcept override {
+    return inner_->state_cache_entries();
+  }
+  call_counts counts;
+
+ private:
+  std::shared_ptr<rocksdb_state_backend> inner_;
+};
+
 constexpr int key_count = 300;
 
 }  // namespace
@@ -249,6 +318,38 @@ TEST_CASE("rocksdb keyed state: a large cache gives the same results and rarely 
     return true;
   }));
   CHECK(stored == static_cast<int>(keys_of(mem_store, "value").size()));
+}
+
+TEST_CASE("rocksdb keyed state: a hot key reads RocksDB once and is written once per flush") {
+  temp_dir dir;
+  counting_backend backend(open_backend(dir / "db", 1000));
+  keyed_state_store<int> store;
+  REQUIRE(store.open(context_of(&backend)));
+  auto& count = store.value<long>("count");
+
+  for (int i = 0; i < 10000; ++i) {  // one element at a time, as an operator sees them
+    store.set_current_key(1);
+    count.get_or_create() += 1;
+  }
+  CHECK(backend.counts.get == 1);  // the first touch; everything else hits the cache
+  CHECK(backend.counts.write == 0);
+  REQUIRE(store.flush());
+  CHECK(backend.counts.write == 1);  // one batch
+  REQUIRE(store.flush());
+  CHECK(backend.counts.write == 1);  // nothing dirty: nothing written
+
+  // The cache holds 1000 keys: 3000 other keys push key 1 out, in batched write-backs.
+  for (int k = 2; k < 3002; ++k) {
+    store.set_current_key(k);
+    count.get_or_create() += 1;
+  }
+  CHECK(backend.counts.get == 3001);
+  CHECK(backend.counts.write > 1);
+  CHECK(backend.counts.write < 10);  // each eviction writes its dirty victims in one batch
+  const int reads = backend.counts.get;
+  store.set_current_key(1);
+  CHECK(count.value_or(0) == 10000);
+  CHECK(backend.counts.get == reads + 1);  // evicted, so read again
 }
 
 TEST_CASE("rocksdb keyed state: a native checkpoint restores into a new database and store") {
