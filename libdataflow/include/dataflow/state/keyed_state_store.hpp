@@ -5,9 +5,10 @@
 //
 // Where states live is chosen by open(ctx): on the heap as typed objects (the memory backend,
 // and the default), or in the byte tables of a serializing backend (RocksDB) behind a
-// write-back cache per state (detail/table_state.hpp). Both write the same snapshot format, so a
-// snapshot taken with one backend restores into the other. On a byte table, state access throws
-// std::runtime_error when the backend fails. Thread-safety: owned by one operator instance.
+// write-back cache per state (detail/table_state_base.hpp). Both write the same snapshot
+// format, so a snapshot taken with one backend restores into the other. On a byte table, state
+// access throws std::runtime_error when the backend fails. Thread-safety: owned by one operator
+// instance.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,7 @@
 
 #include "dataflow/operator/operator_context.hpp"
 #include "dataflow/state/detail/heap_state.hpp"
+#include "dataflow/state/detail/table_map_state.hpp"
 #include "dataflow/state/detail/table_state.hpp"
 #include "dataflow/state/state_backend.hpp"
 #include "dataflow/state/versioned_snapshot.hpp"
