@@ -1,7 +1,14 @@
 // The keyed state of one operator instance: named states (value, list, map, aggregating),
 // each scoped to the current key, which the operator sets before calling user code.
 // Snapshots carry a format version and every state by name, so a restore can report states
-// it does not know. Thread-safety: owned by one operator instance.
+// it does not know.
+//
+// Where states live is chosen by open(ctx): on the heap as typed objects (the memory backend,
+// and the default), or in the byte tables of a serializing backend (RocksDB) behind a
+// write-back cache per state (detail/table_state_base.hpp). Both write the same snapshot
+// format, so a snapshot taken with one backend restores into the other. On a byte table, state
+// access throws std::runtime_error when the backend fails. Thread-safety: owned by one operator
+// instance.
 #pragma once
 
 #include <cstdint>
@@ -10,11 +17,14 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "dataflow/operator/operator_context.hpp"
 #include "dataflow/state/detail/heap_state.hpp"
+#include "dataflow/state/detail/table_map_state.hpp"
+#include "dataflow/state/detail/table_state.hpp"
 #include "dataflow/state/state_backend.hpp"
 #include "dataflow/state/versioned_snapshot.hpp"
 
@@ -26,13 +36,47 @@ class keyed_state_store {
   /// Format of snapshot(); restore() rejects other versions.
   static constexpr std::uint32_t snapshot_version = 1;
 
-  explicit keyed_state_store(const operator_info& info = {}) : info_(info) {}
+  /// A store whose states live on the heap, for instance `info`.
+  explicit keyed_state_store(const operator_info& info = {}) { set_info(info); }
   // States point at current_: the store stays where it was made.
   keyed_state_store(const keyed_state_store&) = delete;
   keyed_state_store& operator=(const keyed_state_store&) = delete;
 
   /// Which instance this is: restore() keeps the key groups it owns.
-  void set_info(const operator_info& info) { info_ = info; }
+  void set_info(const operator_info& info) {
+    info_ = info;
+    scope_.max_parallelism = info.max_parallelism;
+    scope_.owned = key_group_range_of(info.subtask, info.parallelism, info.max_parallelism);
+  }
+
+  /// Opens the store for an operator instance: set_info(ctx.info), and when ctx.backend does
+  /// not keep objects (RocksDB), states declared from then on keep their data in its byte
+  /// tables. States whose key or value type has no cereal serialize() stay on the heap (they
+  /// could not be snapshotted on either backend). Call before declaring any state.
+  [[nodiscard]] status open(const operator_context& ctx) {
+    if (!states_.empty())
+      return {errc::invalid_configuration,
+              "keyed state of '" + ctx.info.name + "': open() after states were declared"};
+    if (ctx.info.max_parallelism < 1 || ctx.info.max_parallelism > max_key_groups)
+      return {errc::invalid_configuration, "keyed state of '" + ctx.info.name +
+                                               "': max_parallelism must be in [1, " +
+                                               std::to_string(max_key_groups) + "]"};
+    set_info(ctx.info);
+    backend_ = ctx.backend && !ctx.backend->keeps_objects() ? ctx.backend : nullptr;
+    if (backend_) scope_.cache_entries = backend_->state_cache_entries();
+    return status::ok();
+  }
+
+  /// True when states keep their data in a backend's byte tables.
+  [[nodiscard]] bool uses_tables() const noexcept { return backend_ != nullptr; }
+
+  /// Writes every state's cached changes to the backend, in one batch per state: call before a
+  /// native checkpoint of the backend. Nothing to do for heap states.
+  [[nodiscard]] status flush() {
+    for (auto& [name, st] : states_)
+      if (auto s = st->flush(); !s) return s;
+    return status::ok();
+  }
 
   void set_current_key(const K& key) {
     current_.key = key;
@@ -43,20 +87,26 @@ class keyed_state_store {
   /// The value state `name`, created on first use.
   template <class V>
   value_state<V>& value(const std::string& name) {
-    return get_or_create<detail::heap_value_state<K, V>>(name);
+    return get_or_create<value_state<V>, detail::heap_value_state<K, V>,
+                         table_if<detail::table_value_state<K, V>, V>>(name);
   }
   template <class V>
   list_state<V>& list(const std::string& name) {
-    return get_or_create<detail::heap_list_state<K, V>>(name);
+    return get_or_create<list_state<V>, detail::heap_list_state<K, V>,
+                         table_if<detail::table_list_state<K, V>, V>>(name);
   }
   template <class UK, class UV>
   map_state<UK, UV>& map(const std::string& name) {
-    return get_or_create<detail::heap_map_state<K, UK, UV>>(name);
+    return get_or_create<map_state<UK, UV>, detail::heap_map_state<K, UK, UV>,
+                         table_if<detail::table_map_state<K, UK, UV>, UK, UV>>(name);
   }
   template <class In, class Acc, class Out>
   aggregating_state<In, Out>& aggregating(
       const std::string& name, std::shared_ptr<const aggregate_function<In, Acc, Out>> fn) {
-    return get_or_create<detail::heap_aggregating_state<K, In, Acc, Out>>(name, std::move(fn));
+    return get_or_create<aggregating_state<In, Out>,
+                         detail::heap_aggregating_state<K, In, Acc, Out>,
+                         table_if<detail::table_aggregating_state<K, In, Acc, Out>, Acc>>(
+        name, std::move(fn));
   }
 
   /// The same, deducing the types from an aggregate_function subclass `F`.
@@ -107,22 +157,44 @@ class keyed_state_store {
   }
 
  private:
-  template <class S, class... Args>
-  S& get_or_create(const std::string& name, Args&&... args) {
+  /// `Table` when the key and `Ts...` can be serialized, else void (such states stay on the heap).
+  template <class Table, class... Ts>
+  using table_if = std::conditional_t<(detail::is_cereal_serializable_v<K> && ... &&
+                                       detail::is_cereal_serializable_v<Ts>),
+                                      Table, void>;
+
+  template <class I, class Heap, class Table, class... Args>
+  I& get_or_create(const std::string& name, Args&&... args) {
     for (auto& [n, st] : states_)
       if (n == name) {
-        auto* typed = dynamic_cast<S*>(st.get());
-        if (!typed) throw std::logic_error("state '" + name + "' was declared with another type");
-        return *typed;
+        if (auto* heap = dynamic_cast<Heap*>(st.get())) return *heap;
+        if constexpr (!std::is_void_v<Table>)
+          if (auto* table = dynamic_cast<Table*>(st.get())) return *table;
+        throw std::logic_error("state '" + name + "' was declared with another type");
       }
-    auto st = std::make_unique<S>(&current_, std::forward<Args>(args)...);
-    auto& ref = *st;
-    if (auto s = restore_pending(name, ref); !s) throw std::runtime_error(s.to_string());
+    std::unique_ptr<detail::keyed_state_base<K>> st;
+    I* ref = nullptr;
+    if constexpr (!std::is_void_v<Table>) {
+      if (backend_) {
+        auto table = backend_->open_table(info_.uid, info_.subtask, name);
+        if (!table) throw std::runtime_error(table.error().to_string());
+        auto typed = std::make_unique<Table>(name, &current_, &scope_, std::move(*table),
+                                             std::forward<Args>(args)...);
+        ref = typed.get();
+        st = std::move(typed);
+      }
+    }
+    if (!st) {
+      auto typed = std::make_unique<Heap>(&current_, std::forward<Args>(args)...);
+      ref = typed.get();
+      st = std::move(typed);
+    }
+    if (auto s = restore_pending(name, *st); !s) throw std::runtime_error(s.to_string());
     states_.emplace_back(name, std::move(st));
-    return ref;
+    return *ref;
   }
 
-  status restore_pending(const std::string& name, detail::heap_state_base<K>& st) {
+  status restore_pending(const std::string& name, detail::keyed_state_base<K>& st) {
     for (auto it = pending_.begin(); it != pending_.end(); ++it)
       if (it->first == name) {
         auto range = key_group_range_of(info_.subtask, info_.parallelism, info_.max_parallelism);
@@ -135,7 +207,9 @@ class keyed_state_store {
 
   operator_info info_;
   detail::current_key_slot<K> current_;
-  std::vector<std::pair<std::string, std::unique_ptr<detail::heap_state_base<K>>>> states_;
+  detail::table_scope scope_;         // shared with table states
+  state_backend* backend_ = nullptr;  // set by open() when states go to byte tables
+  std::vector<std::pair<std::string, std::unique_ptr<detail::keyed_state_base<K>>>> states_;
   std::vector<std::pair<std::string, std::string>> pending_;
 };
 

@@ -1,30 +1,21 @@
 // Where keyed state lives. The memory backend keeps typed objects in hash maps and serializes
-// them only for snapshots. A serializing backend (RocksDB, #6) offers byte tables whose keys
-// start with the key group, so a range of key groups can be moved when parallelism changes.
-// Today only the memory backend exists and keyed_state_store always keeps objects on the
-// heap; the RocksDB backend (#6) will make it pick byte-table states when !keeps_objects().
-// Thread-safety: a backend is shared by the instances of a job; tables are per instance.
+// them only for snapshots. A serializing backend (RocksDB, rocksdb_state_backend.hpp) offers
+// byte tables (kv_table.hpp) whose keys start with the key group, so a range of key groups can
+// be moved when parallelism changes; keyed_state_store picks byte-table states when the
+// backend it is opened with does not keep objects.
+// Thread-safety: a backend is shared by the instances of a job and may be called from their
+// threads at once; tables are per instance.
 #pragma once
 
-#include <cstdint>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "dataflow/core/status.hpp"
+#include "dataflow/state/kv_table.hpp"
 
 namespace dataflow {
-
-/// A byte-oriented table of one state of one operator instance (for serializing backends).
-/// Keys are [key group: 2 bytes big-endian][serialized key][serialized namespace].
-class kv_table {
- public:
-  virtual ~kv_table() = default;
-  [[nodiscard]] virtual status put(std::string_view key, std::string_view value) = 0;
-  /// Returns false when the key is absent.
-  [[nodiscard]] virtual expected<bool> get(std::string_view key, std::string& value) = 0;
-  [[nodiscard]] virtual status remove(std::string_view key) = 0;
-};
 
 class state_backend {
  public:
@@ -36,6 +27,9 @@ class state_backend {
   /// Opens the byte table for one state of one operator instance (serializing backends only).
   [[nodiscard]] virtual expected<std::unique_ptr<kv_table>> open_table(
       std::string_view operator_uid, int subtask, std::string_view state_name);
+  /// Serializing backends: how many keys each keyed state keeps decoded in its write-back
+  /// cache (keyed_state_store). 0 for backends that keep objects.
+  [[nodiscard]] virtual std::size_t state_cache_entries() const noexcept { return 0; }
 };
 
 /// Keeps keyed state in hash maps of typed objects. The default.

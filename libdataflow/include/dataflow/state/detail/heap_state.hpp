@@ -23,44 +23,16 @@
 #include "dataflow/graph/key_group.hpp"
 #include "dataflow/record/batch.hpp"
 #include "dataflow/state/aggregating_state.hpp"
+#include "dataflow/state/detail/keyed_state_base.hpp"
 #include "dataflow/state/list_state.hpp"
 #include "dataflow/state/map_state.hpp"
 #include "dataflow/state/value_state.hpp"
 
 namespace dataflow::detail {
 
-/// std::hash, finalized: swiss tables need well-mixed bits and std::hash is the identity on
-/// integers.
-template <class K>
-struct mixed_hash {
-  std::size_t operator()(const K& k) const noexcept {
-    return static_cast<std::size_t>(mix_hash(std::hash<K>{}(k)));
-  }
-};
-
-/// The current key, shared by all heap states of one store.
-template <class K>
-struct current_key_slot {
-  K key{};
-  std::uint64_t version = 0;  // bumped on every key change and on restore
-};
-
-/// What every heap state offers its store.
-template <class K>
-class heap_state_base {
- public:
-  virtual ~heap_state_base() = default;
-  [[nodiscard]] virtual std::size_t entries() const noexcept = 0;
-  [[nodiscard]] virtual status snapshot(std::string& out, int max_parallelism) const = 0;
-  [[nodiscard]] virtual status restore(std::string_view bytes, key_group_range range,
-                                       int max_parallelism) = 0;
-  /// For every key with state: fn(key).
-  virtual void for_each_key(const std::function<void(const K&)>& fn) const = 0;
-};
-
 /// A map from key to S with the cached-slot lookup and key-group snapshots.
 template <class K, class S>
-class heap_table : public heap_state_base<K> {
+class heap_table : public keyed_state_base<K> {
  public:
   explicit heap_table(const current_key_slot<K>* current) : current_(current) {}
 
