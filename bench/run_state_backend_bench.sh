@@ -11,8 +11,10 @@ for dist in uniform zipf; do
 done
 # The write-back cache's size against the hit rate, Zipf.
 for cache in 4096 262144 1048576; do "$b" rmw rocksdb 1000000 20000000 zipf $cache; done
-# Native checkpoints: 1M and 10M keys; and for comparison, snapshot() of the same state on the heap.
+# Native checkpoints: 1M and 10M keys; and snapshot() / restore() of the same state on both
+# backends, the path a job's checkpoints take.
 for keys in 1000000 10000000; do
   "$b" checkpoint $keys
-  "$b" snapshot $keys
+  "$b" snapshot memory $keys
+  "$b" snapshot rocksdb $keys
 done

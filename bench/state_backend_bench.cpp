@@ -10,9 +10,10 @@
 //     a second checkpoint after changing 1% of the keys (its new bytes are the incremental
 //     cost), and restores of the first checkpoint: all key groups (files linked in) and half of
 //     them (entries copied), each into a fresh database.
-//   state_backend_bench snapshot KEYS
-//     for comparison: the same state on the memory backend, and the time and size of
-//     keyed_state_store::snapshot(), which writes every entry at every checkpoint.
+//   state_backend_bench snapshot memory|rocksdb KEYS
+//     the same state on either backend, and the time and size of keyed_state_store::snapshot()
+//     (what a job's checkpoint writes for the state, every entry every time) and the time of
+//     restore() into a fresh store.
 //
 // RocksDB directories go under $BENCH_DIR (default: the system temp directory) and are removed
 // at the end. Both backends print a checksum (the sum of all counts) that must equal OPS.
@@ -202,23 +203,44 @@ int run_checkpoint(std::uint64_t keys) {
   return 0;
 }
 
-int run_snapshot(std::uint64_t keys) {
+/// keyed_state_store::snapshot() and restore(), the path the runtime's checkpoints take on
+/// either backend: every entry serialized at every checkpoint, and decoded again on restore
+/// (into a fresh store on the same backend kind).
+int run_snapshot(const std::string& backend_name, std::uint64_t keys) {
+  scratch dir;
+  const bool rocksdb = backend_name == "rocksdb";
+  auto open = [&](const char* name) -> std::shared_ptr<state_backend> {
+    if (rocksdb) return open_rocksdb(dir.path / name, 65536);
+    return make_memory_state_backend();
+  };
+  auto backend = open("db");
   keyed_state_store<std::uint64_t> store;
-  auto memory = make_memory_state_backend();
-  if (auto s = store.open(context_of(memory.get())); !s) die(s);
+  if (auto s = store.open(context_of(backend.get())); !s) die(s);
   auto& v = store.value<std::int64_t>("v");
   for (std::uint64_t k = 0; k < keys; ++k) {
     store.set_current_key(k);
     v.update(static_cast<std::int64_t>(k));
   }
+  if (auto s = store.flush(); !s) die(s);
   std::string bytes;
   auto start = clock_type::now();
   if (auto s = store.snapshot(bytes); !s) die(s);
-  double secs = seconds_since(start);
+  const double snapshot_secs = seconds_since(start);
+
+  auto fresh = open("restored");
+  keyed_state_store<std::uint64_t> again;
+  if (auto s = again.open(context_of(fresh.get())); !s) die(s);
+  start = clock_type::now();
+  if (auto s = again.restore(bytes); !s) die(s);
+  (void)again.value<std::int64_t>("v");  // declared: the pending bytes are decoded now
+  if (auto s = again.flush(); !s) die(s);
+  const double restore_secs = seconds_since(start);
   std::printf(
-      "{\"bench\":\"state_backend\",\"mode\":\"snapshot\",\"backend\":\"memory\",\"keys\":%llu,"
-      "\"snapshot_seconds\":%.3f,\"snapshot_bytes\":%zu,\"peak_rss_mb\":%.1f}\n",
-      static_cast<unsigned long long>(keys), secs, bytes.size(), peak_rss_mb());
+      "{\"bench\":\"state_backend\",\"mode\":\"snapshot\",\"backend\":\"%s\",\"keys\":%llu,"
+      "\"snapshot_seconds\":%.3f,\"snapshot_bytes\":%zu,\"restore_seconds\":%.3f,"
+      "\"peak_rss_mb\":%.1f}\n",
+      backend_name.c_str(), static_cast<unsigned long long>(keys), snapshot_secs, bytes.size(),
+      restore_secs, peak_rss_mb());
   return 0;
 }
 
@@ -232,11 +254,12 @@ int main(int argc, char** argv) {
                    std::strtoull(argv[4], nullptr, 10), argv[5], cache);
   }
   if (mode == "checkpoint" && argc >= 3) return run_checkpoint(std::strtoull(argv[2], nullptr, 10));
-  if (mode == "snapshot" && argc >= 3) return run_snapshot(std::strtoull(argv[2], nullptr, 10));
+  if (mode == "snapshot" && argc >= 4)
+    return run_snapshot(argv[2], std::strtoull(argv[3], nullptr, 10));
   std::fprintf(stderr,
                "usage: state_backend_bench rmw memory|rocksdb KEYS OPS uniform|zipf "
                "[CACHE_ENTRIES]\n"
                "       state_backend_bench checkpoint KEYS\n"
-               "       state_backend_bench snapshot KEYS\n");
+               "       state_backend_bench snapshot memory|rocksdb KEYS\n");
   return 2;
 }

@@ -6,6 +6,7 @@
 #include "dataflow/checkpoint/loaded_checkpoint.hpp"
 #include "dataflow/checkpoint/restore_compatibility.hpp"
 #include "dataflow/runtime/task_factory.hpp"
+#include "dataflow/state/rocksdb_state_backend.hpp"
 #include "job_master.hpp"
 
 namespace dataflow::actors {
@@ -68,6 +69,28 @@ class local_job_handle final : public job_handle {
   caf::actor master_;
 };
 
+/// A RocksDB backend must not hold state of this job's operators already: a database left by
+/// an earlier run would add keys the job (or the checkpoint it restores) never had.
+status check_fresh_backend(const job_graph& graph, const job_options& opts) {
+  auto* db = dynamic_cast<rocksdb_state_backend*>(opts.backend.get());
+  if (!db) return status::ok();
+  auto families = db->column_families();
+  for (auto& node : graph.nodes()) {
+    std::string prefix;  // the uid as column family names escape it
+    for (char c : node.uid)
+      prefix += c == '/' ? std::string("%2F") : c == '%' ? std::string("%25") : std::string(1, c);
+    prefix += '/';
+    for (auto& f : families)
+      if (f.compare(0, prefix.size(), prefix) == 0)
+        return {errc::invalid_configuration, "state backend '" + db->directory() +
+                                                 "' already holds state of operator '" + node.uid +
+                                                 "' (" + f +
+                                                 "): give each run a fresh backend "
+                                                 "(make_state_backend makes one)"};
+  }
+  return status::ok();
+}
+
 /// Loads `opts.restore_from`, checks it against the job, and gives every task its pieces.
 /// A configuration error (missing, damaged or incompatible) stops the job before it starts.
 expected<std::string> restore_into(const job_graph& graph, const job_options& opts,
@@ -111,6 +134,7 @@ expected<std::string> restore_into(const job_graph& graph, const job_options& op
 expected<std::unique_ptr<job_handle>> local_executor::submit(std::shared_ptr<const job_graph> graph,
                                                              const job_options& opts) {
   if (auto s = opts.validate(); !s) return s;
+  if (auto s = check_fresh_backend(*graph, opts); !s) return s;
   auto plan = execution_plan::build(
       *graph, plan_options{opts.parallelism, opts.max_parallelism, opts.chaining});
   if (!plan) return plan.error();

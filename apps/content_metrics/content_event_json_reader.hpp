@@ -71,6 +71,9 @@ class content_event_json_reader final : public source_reader {
   }
 
   [[nodiscard]] std::uint64_t position() const noexcept override { return rows_.position(); }
+  // Checkpoints: the JSON reader's file, offset and watermarks are all there is.
+  [[nodiscard]] status snapshot(std::string& out) const override { return rows_.snapshot(out); }
+  [[nodiscard]] status restore(std::string_view bytes) override { return rows_.restore(bytes); }
 
  private:
   std::string name_;

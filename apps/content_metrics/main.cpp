@@ -17,6 +17,7 @@
 #include "dataflow/actors/local_environment.hpp"
 #include "dataflow/core/parse_timestamp.hpp"
 #include "dataflow/source/hybrid_source.hpp"
+#include "dataflow/state/state_backend_config.hpp"
 
 using namespace dataflow;
 using namespace dataflow::apps;
@@ -31,7 +32,11 @@ struct run_options {
   int parallelism = 2;
   std::string out;  // a directory for the outputs; empty: none
   int top = 5;
-  bool drain = true;  // fire every open window at the end (a week of windows per key)
+  bool drain = true;               // fire every open window at the end (a week of windows per key)
+  state_backend_config state;      // memory or rocksdb
+  std::string checkpoint_dir;      // empty: no checkpoints
+  std::int64_t checkpoint_ms = 0;  // checkpoint interval
+  std::string from;                // restore from this checkpoint (or the latest in a directory)
 };
 
 /// Events with index < history_events(days) are the history; the live stream continues after.
@@ -98,6 +103,17 @@ int run(const run_options& opts, double history_days) {
   env.set_parallelism(opts.parallelism);
   env.options().name = "content_metrics";
   env.options().drain_on_end = opts.drain;
+  auto backend = make_state_backend(opts.state);
+  if (!backend) {
+    std::fprintf(stderr, "content_metrics: %s\n", backend.error().to_string().c_str());
+    return 2;
+  }
+  env.options().backend = *backend;
+  if (!opts.checkpoint_dir.empty()) {
+    env.options().checkpoints.directory = opts.checkpoint_dir;
+    env.options().checkpoints.interval = std::chrono::milliseconds(opts.checkpoint_ms);
+  }
+  if (!opts.from.empty()) env.options().restore_from = opts.from;
   content_event_generator gen(opts.events);
   const std::uint64_t base = opts.history.empty() ? 0 : history_events(opts.events, history_days);
   const timestamp switch_at = gen.arrival(base);
@@ -135,10 +151,13 @@ int run(const run_options& opts, double history_days) {
   struct counts {
     std::atomic<std::uint64_t> enriched{0}, on_time{0}, late{0}, past{0}, too_late{0},
         content_windows{0}, user_windows{0}, late_events{0};
+    std::atomic<std::int64_t> first_output_ns{0};  // steady clock, when the first result came
   };
   auto c = std::make_shared<counts>();
   s.enriched.for_each_batch(
       [c](const std::vector<record<enriched_event>>& rs) {
+        if (c->enriched.load() == 0 && !rs.empty())
+          c->first_output_ns = std::chrono::steady_clock::now().time_since_epoch().count();
         c->enriched += rs.size();
         for (auto& r : rs) {
           auto st = r.value.status;
@@ -223,6 +242,32 @@ int run(const run_options& opts, double history_days) {
       static_cast<unsigned long long>(c->late_events.load()),
       static_cast<unsigned long long>(c->enriched.load()), secs,
       static_cast<double>(c->enriched.load()) / secs);
+  if (!opts.from.empty())
+    std::printf("restored from %s: first enriched event %.3f s after the start\n",
+                r->restored_from.c_str(),
+                std::chrono::duration<double>(
+                    std::chrono::steady_clock::time_point(
+                        std::chrono::steady_clock::duration(c->first_output_ns.load())) -
+                    t0)
+                    .count());
+  if (!opts.checkpoint_dir.empty()) {
+    std::vector<std::int64_t> ms;
+    std::uint64_t bytes = 0;
+    for (auto& k : r->checkpoints) {
+      ms.push_back(k.duration_ms);
+      bytes = std::max(bytes, k.size_bytes);
+    }
+    std::sort(ms.begin(), ms.end());
+    auto pct = [&](double p) {
+      return ms.empty() ? 0LL
+                        : static_cast<long long>(ms[static_cast<std::size_t>(p * (ms.size() - 1))]);
+    };
+    std::printf(
+        "checkpoints: %zu completed, %zu aborted, duration p50 %lld ms, p99 %lld ms, max "
+        "%lld ms, largest %.1f MB\n",
+        r->checkpoints.size(), r->checkpoints_aborted.size(), pct(0.5), pct(0.99),
+        ms.empty() ? 0LL : static_cast<long long>(ms.back()), static_cast<double>(bytes) / 1e6);
+  }
   return 0;
 }
 
@@ -267,6 +312,16 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
   r->add_option("--out", ro.out, "Write the late events and the 7-day windows there");
+  r->add_option("--state-backend", ro.state.kind, "Keyed state: memory or rocksdb")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"memory", "rocksdb"}));
+  r->add_option("--state-dir", ro.state.directory, "RocksDB: its working directory goes here");
+  auto* every = r->add_option("--checkpoint-interval-ms", ro.checkpoint_ms, "Checkpoint interval")
+                    ->check(CLI::PositiveNumber);
+  r->add_option("--checkpoint-dir", ro.checkpoint_dir, "Checkpoint into this directory")
+      ->needs(every);
+  every->needs("--checkpoint-dir");
+  r->add_option("--from", ro.from, "Restore from a checkpoint, or the latest in a directory");
   r->add_flag("!--no-drain", ro.drain,
               "At the end, do not fire the windows still open (measures the steady state)");
   r->callback([&] { rc = run(ro, run_days); });

@@ -46,6 +46,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   r->add_flag_callback(
       "--no-progress", [&] { run.progress = "never"; }, "Same as --progress never");
+  r->add_option("--state-backend", run.state_backend,
+                "Where keyed state lives: memory or rocksdb (see docs/state-backends.md)");
+  r->add_option("--state-dir", run.state_dir,
+                "RocksDB: make the working directory under this one (default: the temp directory)");
   r->add_option("--checkpoint-dir", run.checkpoint_dir,
                 "Take checkpoints into this directory (chk-<id>/; see docs/checkpoints.md)");
   r->add_option("--checkpoint-interval", run.checkpoint_interval,

@@ -93,6 +93,29 @@ status apply_checkpoint_options(const run_options& o, job_options& job) {
   return job.validate();
 }
 
+/// The run command's state flags on top of the pipeline file's `state` section.
+status apply_state_options(const run_options& o, const built_pipeline& built, job_options& job) {
+  if (o.state_backend.empty() && o.state_dir.empty()) return status::ok();
+  auto config = built.state;
+  if (!o.state_backend.empty()) {
+    if (o.state_backend != config.kind) config = state_backend_config{};
+    config.kind = o.state_backend;
+  }
+  if (config.kind != "memory" && config.kind != "rocksdb")
+    return {errc::invalid_configuration,
+            "--state-backend: expected memory or rocksdb, got \"" + config.kind + "\""};
+  if (!o.state_dir.empty()) {
+    if (config.kind != "rocksdb")
+      return {errc::invalid_configuration,
+              "--state-dir needs --state-backend rocksdb (or state.backend: rocksdb in the file)"};
+    config.directory = o.state_dir;
+  }
+  auto backend = make_state_backend(config);
+  if (!backend) return backend.error();
+  job.backend = std::move(*backend);
+  return status::ok();
+}
+
 std::atomic<bool> stop_requested{false};
 extern "C" void on_stop_signal(int) {
   stop_requested.store(true);
@@ -121,6 +144,10 @@ int run_pipeline(const run_options& opts) {
   built_pipeline built;
   if (!load(opts.pipeline, env, built)) return 1;
   if (auto s = apply_checkpoint_options(opts, env.options()); !s) {
+    std::fprintf(stderr, "dataflow: %s\n", s.message().c_str());
+    return 2;
+  }
+  if (auto s = apply_state_options(opts, built, env.options()); !s) {
     std::fprintf(stderr, "dataflow: %s\n", s.message().c_str());
     return 2;
   }

@@ -16,6 +16,9 @@ struct run_options {
   /// Restore from this checkpoint, savepoint or checkpoints directory.
   std::string from;
   bool allow_dropped_state = false;
+  /// Keyed state; each set one overrides the pipeline file's `state` section.
+  std::string state_backend;  // memory or rocksdb
+  std::string state_dir;      // where RocksDB's working directory goes
 };
 
 /// `dataflow run PIPELINE`: runs it embedded; 0 when bounded inputs are done, or when an

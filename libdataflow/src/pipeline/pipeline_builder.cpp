@@ -129,6 +129,13 @@ class builder {
       env_.options().checkpoints.interval = std::chrono::milliseconds(c->interval);
       env_.options().checkpoints.retained = c->retained;
     }
+    if (auto& st = spec_.state) {
+      // Opened here so that a directory that cannot be made stops the job before it starts.
+      auto b = make_state_backend(st->config);
+      if (!b) fail(st->where, "backend", b.error().message());
+      env_.options().backend = std::move(*b);
+      built_.state = st->config;
+    }
     for (auto& s : spec_.sources) add_source(s);
     for (auto& s : spec_.steps) add_step(s);
     for (auto& s : spec_.sinks) add_sink(s);

@@ -645,14 +645,37 @@ class reader {
     return c;
   }
 
+  state_spec state(const YAML::Node& n, const std::string& key) const {
+    only(n, key, {"backend", "directory", "cache_entries"});
+    state_spec st;
+    st.where = at(n, key);
+    st.config.kind = required_str(n, "backend", key);
+    if (st.config.kind != "memory" && st.config.kind != "rocksdb")
+      fail(n["backend"], join(key, "backend"),
+           "expected memory or rocksdb, got \"" + st.config.kind + "\"");
+    if (auto d = n["directory"]) {
+      if (st.config.kind != "rocksdb")
+        fail(d, join(key, "directory"), "only the rocksdb backend has a directory");
+      st.config.directory = str(d, join(key, "directory"));
+    }
+    if (auto c = n["cache_entries"]) {
+      if (st.config.kind != "rocksdb")
+        fail(c, join(key, "cache_entries"), "only the rocksdb backend has a cache");
+      st.config.cache_entries =
+          static_cast<std::size_t>(positive_int(c, join(key, "cache_entries")));
+    }
+    return st;
+  }
+
   pipeline_spec pipeline(const YAML::Node& root) const {
     if (!root.IsMap()) fail(root, "", "expected a mapping with sources, steps and sinks");
-    only(root, "", {"name", "parallelism", "checkpoints", "sources", "steps", "sinks"});
+    only(root, "", {"name", "parallelism", "checkpoints", "state", "sources", "steps", "sinks"});
     pipeline_spec p;
     p.file = file_;
     if (auto n = root["name"]) p.name = str(n, "name");
     if (auto n = root["parallelism"]) p.parallelism = positive_int(n, "parallelism");
     if (auto n = root["checkpoints"]) p.checkpoints = checkpoints(n, "checkpoints");
+    if (auto n = root["state"]) p.state = state(n, "state");
     auto list = [&](const char* k, bool required) {
       auto n = root[k];
       if (!n) {

@@ -67,7 +67,8 @@ rocksdb_state_backend::impl::impl(std::string d, rocksdb_options o)
   db_options.keep_log_file_num = 2;
   // Without a WAL, memtables must reach SST files on close (RocksDB's default; said here
   // because reopening a database depends on it).
-  db_options.avoid_flush_during_shutdown = false;
+  // A directory removed on close needs no flush.
+  db_options.avoid_flush_during_shutdown = options.remove_on_close;
 
   // No write-ahead log. Every write to this database is state that the next checkpoint
   // covers: after a crash a job restores from its last completed checkpoint, never from what
@@ -82,6 +83,10 @@ rocksdb_state_backend::impl::~impl() {
   if (default_family) db->DestroyColumnFamilyHandle(default_family);
   db->Close().PermitUncheckedError();
   delete db;
+  if (options.remove_on_close) {
+    std::error_code ec;  // best effort: a leftover directory costs disk, not correctness
+    fs::remove_all(dir, ec);
+  }
 }
 
 status rocksdb_state_backend::impl::error(const rocksdb::Status& s, std::string_view family,

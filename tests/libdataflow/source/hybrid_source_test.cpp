@@ -246,6 +246,75 @@ TEST_CASE("hybrid source: a generator history and a generator live phase split b
   CHECK(r.history_dropped() + r.live_dropped() == 20);
 }
 
+TEST_CASE("hybrid source: restored at any poll, in either phase, it goes on as if never stopped") {
+  // The generator history and live phases above; the reference is one uninterrupted read, in
+  // polls of 7. Then for every k: read k polls, snapshot, restore into a fresh reader, read on.
+  // Records, watermarks and drop counts must equal the reference's, poll for poll.
+  auto fn = [](std::uint64_t i) {
+    auto t = static_cast<timestamp>(i) * 10 - static_cast<timestamp>((i * 7) % 26);
+    return record<int>{static_cast<int>(i), t};
+  };
+  generator_options h;
+  h.count = 70;
+  h.watermarks = watermark_strategy::bounded_out_of_orderness(30);
+  generator_options l;
+  l.count = 50;
+  l.watermarks = watermark_strategy::bounded_out_of_orderness(30);
+  hybrid_source_options o;
+  o.history = [fn, h] { return std::make_unique<generator_source_reader<int>>(fn, h); };
+  o.live = [fn, l] {
+    return std::make_unique<generator_source_reader<int>>(
+        [fn](std::uint64_t i) { return fn(i + 50); }, l);
+  };
+  o.switch_at = 550;
+  struct polled {
+    std::vector<std::pair<int, timestamp>> records;
+    std::optional<timestamp> wm;
+    bool operator==(const polled&) const = default;
+  };
+  operator_context ctx;
+  auto read = [&](hybrid_source_reader<int>& r, std::vector<polled>& polls, int max_polls) {
+    operator_output out(&record_type_of<int>());
+    for (int i = 0; i < max_polls; ++i) {
+      auto res = r.poll(out, 7, 0);
+      polled p;
+      for (auto& rec : out.records<int>()) p.records.emplace_back(rec.value, rec.ts);
+      p.wm = out.watermark();
+      polls.push_back(std::move(p));
+      out.clear();
+      if (res.what == kind::end) return true;
+    }
+    return false;
+  };
+  std::vector<polled> reference;
+  hybrid_source_reader<int> whole(o);
+  whole.open(ctx);
+  REQUIRE(read(whole, reference, 1000));
+  REQUIRE(reference.size() > 15);
+  for (int k = 0; k + 1 < static_cast<int>(reference.size()); ++k) {
+    CAPTURE(k);
+    std::vector<polled> polls;
+    hybrid_source_reader<int> first(o);
+    first.open(ctx);
+    REQUIRE_FALSE(read(first, polls, k));
+    std::string bytes;
+    REQUIRE(first.snapshot(bytes));
+    hybrid_source_reader<int> second(o);
+    REQUIRE(second.restore(bytes));
+    second.open(ctx);
+    CHECK(second.live() == first.live());
+    CHECK(second.watermark() == first.watermark());
+    REQUIRE(read(second, polls, 1000));
+    CHECK(polls == reference);
+    CHECK(second.history_dropped() + second.live_dropped() == 20);
+  }
+  std::string garbage = "not a snapshot";
+  hybrid_source_reader<int> bad(o);
+  auto s = bad.restore(garbage);
+  CHECK_FALSE(s);
+  CHECK(s.to_string().find("hybrid source") != std::string::npos);
+}
+
 TEST_CASE("hybrid source: from_hybrid checks its options") {
   environment env;
   hybrid_source_options o;

@@ -99,7 +99,7 @@ class enrich_operator final : public operator_base {
 
   void open(const operator_context& ctx) override {
     inner_.open(ctx);
-    store_.set_info(ctx.info);
+    if (auto s = store_.open(ctx); !s) throw std::runtime_error(s.to_string());
     pending_ = &store_.template value<detail::pending_elements<T>>("enrich-pending");
   }
 

@@ -66,8 +66,9 @@ struct join_buffer {
   }
 };
 
-/// One key's state in a join: both sides' buffers, and (derived, not snapshotted) its queued
-/// wake-up, if any.
+/// One key's state in a join: both sides' buffers and its queued wake-up, if any. The wake-up
+/// is saved because a state on RocksDB leaves its cache and comes back before it is due; a
+/// restore queues afresh.
 template <class L, class R>
 struct join_key_state {
   join_buffer<L> left;
@@ -80,12 +81,12 @@ struct join_key_state {
   template <class Archive>
   void save(Archive& ar) const
       requires(detail::is_cereal_serializable_v<L>&& detail::is_cereal_serializable_v<R>) {
-    ar(left.items, right.items);
+    ar(left.items, right.items, event_wake, wake_queued);
   }
   template <class Archive>
   void load(Archive& ar) requires(
       detail::is_cereal_serializable_v<L>&& detail::is_cereal_serializable_v<R>) {
-    ar(left.items, right.items);
+    ar(left.items, right.items, event_wake, wake_queued);
   }
 };
 

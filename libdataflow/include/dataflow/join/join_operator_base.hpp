@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,7 @@ class join_operator_base : public operator_base {
         state_name_(state_name) {}
 
   void open(const operator_context& ctx) override {
-    store_.set_info(ctx.info);
+    if (auto s = store_.open(ctx); !s) throw std::runtime_error(s.to_string());
     state_ = &store_.template value<key_state>(state_name_);
   }
 
@@ -117,7 +118,7 @@ class join_operator_base : public operator_base {
   }
 
  protected:
-  static constexpr std::uint32_t snapshot_version = 1;
+  static constexpr std::uint32_t snapshot_version = 2;  // 2: key states carry wake-ups
 
   /// Queues a wake-up of the current key at `t` when earlier than the one queued.
   void queue_wake(key_state& st, timestamp t) {

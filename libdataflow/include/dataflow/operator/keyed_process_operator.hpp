@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <type_traits>
 
 #include "dataflow/operator/keyed_process_function.hpp"
@@ -22,7 +23,7 @@ class keyed_process_operator final : public operator_base {
 
   void open(const operator_context& ctx) override {
     info_ = ctx.info;
-    state_.set_info(info_);
+    if (auto s = state_.open(ctx); !s) throw std::runtime_error(s.to_string());
     ctx_.bind(&state_, &timers_, ctx.clock, &info_);
     fn_->open(ctx_);
   }

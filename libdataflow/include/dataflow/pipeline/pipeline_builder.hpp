@@ -43,6 +43,9 @@ struct built_pipeline {
     }
   };
   std::vector<source_progress> sources;
+  /// The `state` section (memory when the file has none); its backend is already in the
+  /// environment's options.
+  state_backend_config state;
 };
 
 expected<built_pipeline> build_pipeline(const pipeline_spec& spec, environment& env);

@@ -12,6 +12,7 @@
 #include "dataflow/json/json_line_parser.hpp"
 #include "dataflow/row/value.hpp"
 #include "dataflow/source/row_generator.hpp"
+#include "dataflow/state/state_backend_config.hpp"
 #include "dataflow/time/timestamp.hpp"
 #include "dataflow/window/window_trigger.hpp"
 
@@ -132,11 +133,18 @@ struct checkpoints_spec {
   int retained = 3;
 };
 
+/// The `state` section: which backend keeps keyed state (job_options::backend).
+struct state_spec {
+  source_location where;
+  state_backend_config config;
+};
+
 struct pipeline_spec {
   std::string file;
   std::string name = "pipeline";
   int parallelism = 1;
   std::optional<checkpoints_spec> checkpoints;
+  std::optional<state_spec> state;
   std::vector<source_spec> sources;
   std::vector<step_spec> steps;
   std::vector<sink_spec> sinks;

@@ -23,6 +23,10 @@
 // share is done; the live reader is made and opened then. Side outputs of either phase (the
 // dead letters of a JSON-lines history) pass through unchanged.
 //
+// Checkpoints: the snapshot holds the phase, the phase reader's own snapshot, the watermark
+// emitted and the drop counts, so a restore goes on in the same phase where it stopped. Both
+// phases' readers must support snapshots (JSON-lines files and generators do).
+//
 // Thread-safety: one reader per source instance; the progress counters are shared and atomic.
 #pragma once
 
@@ -36,6 +40,7 @@
 
 #include "dataflow/record/record_type.hpp"
 #include "dataflow/source/source_reader.hpp"
+#include "dataflow/state/versioned_snapshot.hpp"
 
 namespace dataflow {
 
@@ -73,8 +78,34 @@ class hybrid_source_reader final : public source_reader {
 
   void open(const operator_context& ctx) override {
     ctx_ = ctx;
-    history_ = opts_.history();
+    if (live_) {  // restored in the live phase
+      live_->open(ctx_);
+      return;
+    }
+    if (!history_) history_ = opts_.history();
     history_->open(ctx_);
+  }
+
+  status snapshot(std::string& out) const override {
+    std::string inner;
+    if (auto s = (live_ ? live_ : history_)->snapshot(inner); !s) return s;
+    out = write_versioned_snapshot(snapshot_version, live_ != nullptr, inner, emitted_,
+                                   history_dropped_, live_dropped_);
+    return status::ok();
+  }
+
+  /// Before open(): makes the reader of the phase the snapshot was in and restores it.
+  status restore(std::string_view bytes) override {
+    bool live = false;
+    std::string inner;
+    if (auto s = read_versioned_snapshot(bytes, snapshot_version, "hybrid source", live, inner,
+                                         emitted_, history_dropped_, live_dropped_);
+        !s)
+      return s;
+    auto reader = live ? opts_.live() : opts_.history();
+    if (auto s = reader->restore(inner); !s) return s;
+    (live ? live_ : history_) = std::move(reader);
+    return status::ok();
   }
 
   poll_result poll(operator_output& out, std::size_t max_records, timestamp now) override {
@@ -142,6 +173,8 @@ class hybrid_source_reader final : public source_reader {
     emitted_ = wm;
     out.emit_watermark(wm);
   }
+
+  static constexpr std::uint32_t snapshot_version = 1;
 
   hybrid_source_options opts_;
   timestamp switch_at_;

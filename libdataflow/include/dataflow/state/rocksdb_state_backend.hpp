@@ -43,6 +43,9 @@ struct rocksdb_options {
   std::size_t state_cache_entries = 65536;
   /// Background flush and compaction threads. Default: 2.
   int background_jobs = 2;
+  /// Remove the directory when the backend closes: for working state that no one reopens
+  /// (make_state_backend's directories). Default: false.
+  bool remove_on_close = false;
 };
 
 /// What restore_from_checkpoint() did.

@@ -50,7 +50,9 @@ struct slice {
   }
 };
 
-/// A key's slices and the next window to fire (snapshotted), and what is derived from them.
+/// A key's slices, the next window to fire and its queued wake-ups (saved: a state on RocksDB
+/// leaves its cache and comes back before the wake-up; a restore queues afresh), and what is
+/// derived from them (not saved).
 template <class Acc>
 struct sliced_key_state {
   std::vector<slice<Acc>> slices;  // by start; the live ones from `head`
@@ -72,12 +74,13 @@ struct sliced_key_state {
   template <class Archive>
   void save(Archive& ar) const {
     std::vector<slice<Acc>> live(slices.begin() + head, slices.end());
-    ar(live, next_end);
+    ar(live, next_end, event_wake, processing_wake);
   }
   template <class Archive>
   void load(Archive& ar) {
-    ar(slices, next_end);
+    ar(slices, next_end, event_wake, processing_wake);
     head = 0;
+    valid = false;  // derived state is rebuilt from the slices
   }
 };
 

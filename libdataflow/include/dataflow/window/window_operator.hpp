@@ -68,18 +68,16 @@ struct pane {
   }
 };
 
-/// A key's windows (snapshotted) and its queued wake-ups.
+/// A key's windows and its queued wake-ups. The wake-ups are saved too, because a state on
+/// RocksDB leaves its cache and comes back between a wake-up's queueing and its time; a restore
+/// ignores them and queues afresh.
 template <class Acc>
 struct pane_key_state {
   std::vector<pane<Acc>> panes;  // by start (and end)
   timestamp event_wake = max_timestamp, processing_wake = max_timestamp;
   template <class Archive>
-  void save(Archive& ar) const {
-    ar(panes);
-  }
-  template <class Archive>
-  void load(Archive& ar) {
-    ar(panes);
+  void serialize(Archive& ar) {
+    ar(panes, event_wake, processing_wake);
   }
 };
 

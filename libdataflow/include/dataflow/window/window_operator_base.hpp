@@ -8,6 +8,7 @@
 // Thread-safety: owned by one operator instance.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,8 @@ class window_operator_base : public operator_base {
       : opts_(std::move(opts)), state_name_(state_name) {}
 
   void open(const operator_context& ctx) override {
-    store_.set_info(ctx.info);
+    // On a serializing backend (RocksDB) the key states live in its tables (keyed_state_store).
+    if (auto s = store_.open(ctx); !s) throw std::runtime_error(s.to_string());
     clock_ = ctx.clock;
     state_ = &store_.template value<KeyState>(state_name_);
   }
@@ -114,7 +116,7 @@ class window_operator_base : public operator_base {
   [[nodiscard]] std::size_t keys_with_state() const noexcept { return store_.entries(); }
 
  protected:
-  static constexpr std::uint32_t snapshot_version = 1;
+  static constexpr std::uint32_t snapshot_version = 2;  // 2: key states carry wake-ups
 
   static std::size_t main_size(operator_output& out) {
     return out.has_main() ? out.main().size() : 0;
