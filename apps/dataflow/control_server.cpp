@@ -1,6 +1,7 @@
 #include "control_server.hpp"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
@@ -62,6 +63,7 @@ json to_json(const job_status& s) {
 
 struct control_server::impl {
   httplib::Server server;
+  job_handle* job = nullptr;
   std::thread thread;
   int port = 0;
   std::atomic<bool> listening_ended{false};
@@ -72,33 +74,43 @@ control_server::control_server(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 control_server::~control_server() {
   impl_->server.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
-}
+}  // a server bound but never served closes its socket at exit
 
 int control_server::port() const noexcept {
   return impl_->port;
 }
 
-expected<std::unique_ptr<control_server>> control_server::start(job_handle& job, int port) {
+expected<std::unique_ptr<control_server>> control_server::bind(int port) {
   auto p = std::make_unique<impl>();
+  auto* self = p.get();
   auto& svr = p->server;
   // Few threads, and one request per connection, so that stopping never waits for an idle
   // keep-alive connection.
   svr.new_task_queue = [] { return new httplib::ThreadPool(4); };
   svr.set_keep_alive_max_count(1);
+  // httplib's default sets SO_REUSEPORT, with which a second `run` could listen on the same
+  // port and the kernel would share the requests between the two jobs. SO_REUSEADDR only
+  // lets a restarted run take a port whose old connections are in TIME_WAIT.
+  svr.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!req.has_header("Origin")) return httplib::Server::HandlerResponse::Unhandled;
     reply(res, 403, {{"error", "requests from web pages (with an Origin header) are refused"}});
     return httplib::Server::HandlerResponse::Handled;
   });
-  svr.Get("/job", [&job](const httplib::Request&, httplib::Response& res) {
-    auto s = job.current_status();
+  // Requests are handled only once serve() has set the job (the accept loop starts there).
+  svr.Get("/job", [self](const httplib::Request&, httplib::Response& res) {
+    auto s = self->job->current_status();
     if (!s) return reply_error(res, s.error());
     reply(res, 200, to_json(*s));
   });
-  auto savepoint = [&job](bool stop) {
-    return [&job, stop](const httplib::Request& req, httplib::Response& res) {
+  auto savepoint = [self](bool stop) {
+    return [self, stop](const httplib::Request& req, httplib::Response& res) {
       auto target = target_of(req);
       if (!target) return reply_error(res, target.error());
+      auto& job = *self->job;
       auto path = stop ? job.stop_with_savepoint(*target) : job.trigger_savepoint(*target);
       if (!path) return reply_error(res, path.error());
       json body{{"savepoint", *path}};
@@ -127,40 +139,35 @@ expected<std::unique_ptr<control_server>> control_server::start(job_handle& job,
                                         " (in use, or not permitted)"};
     p->port = port;
   }
-  auto* srv = p.get();
-  p->thread = std::thread([srv] {
-    srv->server.listen_after_bind();
-    srv->listening_ended = true;
-  });
-  // stop() does nothing before the server runs, so the destructor must not come earlier.
-  while (!svr.is_running() && !p->listening_ended)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  if (p->listening_ended) {
-    p->thread.join();
-    return status{errc::io_error, "cannot serve on " + host + ":" + std::to_string(p->port)};
-  }
   return std::unique_ptr<control_server>(new control_server(std::move(p)));
 }
 
-expected<std::unique_ptr<control_server>> control_server::start_announced(
-    job_handle& job, int port, const std::string& port_file) {
-  auto server = start(job, port);
-  if (!server) return server;
-  std::fprintf(stderr, "control port: 127.0.0.1:%d\n", (*server)->port());
-  if (!port_file.empty()) {
-    const std::string tmp = port_file + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::trunc);
-      out << (*server)->port() << "\n";
-      if (!out.flush()) return status{errc::io_error, "cannot write the control port to " + tmp};
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, port_file, ec);
-    if (ec)
-      return status{errc::io_error,
-                    "cannot write the control port to " + port_file + ": " + ec.message()};
+status control_server::serve(job_handle& job, const std::string& port_file) {
+  auto* self = impl_.get();
+  self->job = &job;
+  self->thread = std::thread([self] {
+    self->server.listen_after_bind();
+    self->listening_ended = true;
+  });
+  // stop() does nothing before the server runs, so the destructor must not come earlier.
+  while (!self->server.is_running() && !self->listening_ended)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (self->listening_ended)
+    return status{errc::io_error, "cannot serve on 127.0.0.1:" + std::to_string(self->port)};
+  std::fprintf(stderr, "control port: 127.0.0.1:%d\n", self->port);
+  if (port_file.empty()) return status::ok();
+  const std::string tmp = port_file + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << self->port << "\n";
+    if (!out.flush()) return status{errc::io_error, "cannot write the control port to " + tmp};
   }
-  return server;
+  std::error_code ec;
+  std::filesystem::rename(tmp, port_file, ec);
+  if (ec)
+    return status{errc::io_error,
+                  "cannot write the control port to " + port_file + ": " + ec.message()};
+  return status::ok();
 }
 
 }  // namespace dataflow::apps

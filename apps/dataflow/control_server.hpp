@@ -24,13 +24,13 @@ namespace dataflow::apps {
 
 class control_server {
  public:
-  /// Serves `job` on 127.0.0.1:`port`; 0 picks a free port (see port()).
-  static expected<std::unique_ptr<control_server>> start(job_handle& job, int port);
-  /// start(), then says where on stderr ("control port: 127.0.0.1:<port>") and, unless
-  /// `port_file` is empty, writes the port and a newline to it (atomically: a script that
-  /// finds the file finds the whole number).
-  static expected<std::unique_ptr<control_server>> start_announced(job_handle& job, int port,
-                                                                   const std::string& port_file);
+  /// Binds 127.0.0.1:`port` (0 picks a free port, see port()), before the job starts, so
+  /// that a port in use stops `run` before it has done anything.
+  static expected<std::unique_ptr<control_server>> bind(int port);
+  /// Serves `job` from now on, says where on stderr ("control port: 127.0.0.1:<port>") and,
+  /// unless `port_file` is empty, writes the port and a newline to it (atomically: a script
+  /// that finds the file finds the whole number).
+  status serve(job_handle& job, const std::string& port_file);
   /// Stops serving; requests in progress finish first.
   ~control_server();
   control_server(const control_server&) = delete;

@@ -122,22 +122,27 @@ int run_pipeline(const run_options& opts) {
     std::fprintf(stderr, "dataflow: %s\n", s.message().c_str());
     return 2;
   }
+  std::unique_ptr<control_server> control;
+  if (opts.control_port >= 0) {
+    auto bound = control_server::bind(opts.control_port);
+    if (!bound) {
+      std::fprintf(stderr, "dataflow: control port: %s\n", bound.error().message().c_str());
+      return 1;
+    }
+    control = std::move(*bound);
+  }
   auto job = env.execute_async();
   if (!job) {
     std::fprintf(stderr, "dataflow: %s\n", job.error().message().c_str());
     return 1;
   }
-  std::unique_ptr<control_server> control;
-  if (opts.control_port >= 0) {
-    auto served = control_server::start_announced(**job, opts.control_port, opts.control_port_file);
-    if (!served) {
-      std::fprintf(stderr, "dataflow: control port: %s\n", served.error().message().c_str());
+  if (control)
+    if (auto s = control->serve(**job, opts.control_port_file); !s) {
+      std::fprintf(stderr, "dataflow: control port: %s\n", s.message().c_str());
       (*job)->cancel();
       (void)(*job)->wait();
       return 1;
     }
-    control = std::move(*served);
-  }
   const auto start = std::chrono::steady_clock::now();
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -155,7 +155,7 @@ TEST_CASE(
   // Checkpoints every 20 ms keeping 1, so a savepoint is likely to be asked for while one is
   // in flight (it then waits for it), and retention runs many times after the savepoint.
   temp_dir dir;
-  window_job running(events, 60'000);  // about 2 s
+  window_job running(events, 40'000);  // about 3 s
   running.env.options().checkpoints.directory = dir / "ck";
   running.env.options().checkpoints.interval = std::chrono::milliseconds(20);
   running.env.options().checkpoints.retained = 1;

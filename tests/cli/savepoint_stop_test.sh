@@ -3,7 +3,8 @@
 # JSON-lines pipeline, `dataflow savepoint trigger`, then `dataflow stop --savepoint`, then
 # `dataflow run --from` the stop's savepoint. The output committed before the stop plus the
 # restored run's equals a run without a stop: the same records and windows, none lost, none
-# twice. Also: the exit codes and messages of a refused savepoint and of a port nobody serves.
+# twice. Also: the exit codes and messages of a refused savepoint, of a port already in use
+# and of a port nobody serves.
 # Usage: savepoint_stop_test.sh DATAFLOW
 set -eu
 dataflow=$1
@@ -24,12 +25,12 @@ wait_for_file() {
   done
 }
 
-# 2 files of 1,000,000 lines, one per source instance (as in kill_restore_test.sh): the run
+# 2 files of 1,500,000 lines like those of kill_restore_test.sh, one per source instance: the run
 # takes seconds, long enough to be stopped in the middle.
 mkdir in
 awk 'BEGIN {
   for (f = 0; f < 2; f++)
-    for (i = 0; i < 1000000; i++)
+    for (i = 0; i < 1500000; i++)
       printf "{\"ts\":%d,\"user\":\"u%d\",\"n\":%d}\n", i * 2 + f - (i % 7), (i * 31 + f) % 97, i \
         > ("in/" f ".jsonl")
 }'
@@ -55,7 +56,7 @@ committed() { cat out/copy*.jsonl 2>/dev/null | sort > "$1.copy"; cat out/per-us
 # The reference: one run without a stop.
 "$dataflow" run job.yaml --no-progress > ref.log 2>&1 || { cat ref.log; fail "reference run failed"; }
 committed ref
-[ "$(wc -l < ref.copy)" -eq 2000000 ] || fail "reference copied $(wc -l < ref.copy) lines"
+[ "$(wc -l < ref.copy)" -eq 3000000 ] || fail "reference copied $(wc -l < ref.copy) lines"
 rm -rf out
 
 # The run to stop: checkpoints every 100 ms, a control port on a free port, written to a file.
@@ -80,6 +81,14 @@ set -e
 [ $rc -eq 1 ] || fail "a savepoint into a non-empty directory exited $rc, not 1: $(cat refused.err)"
 grep -q "already exists" refused.err || fail "the refusal does not say why: $(cat refused.err)"
 
+# A second run cannot have the same port: it exits 1 before it starts.
+set +e
+"$dataflow" run job.yaml --no-progress --control-port "$port" > busy.out 2> busy.err
+rc=$?
+set -e
+[ $rc -eq 1 ] || fail "a second run on port $port exited $rc, not 1: $(cat busy.err)"
+grep -q "cannot listen on 127.0.0.1:$port" busy.err || fail "the second run says: $(cat busy.err)"
+
 # Stop with a savepoint: it answers once the job has ended.
 "$dataflow" stop --port "$port" --savepoint "$dir/sp-stop" > stop.out 2> stop.err ||
   { cat stop.err run.log; fail "dataflow stop failed"; }
@@ -90,8 +99,8 @@ grep -q "^stopped with savepoint $dir/sp-stop\$" run.log || fail "run.log: $(tai
 grep -q '"kind": *"savepoint"' sp-stop/_metadata || fail "sp-stop/_metadata is not a savepoint"
 committed stopped
 stopped_lines=$(wc -l < stopped.copy)
-[ "$stopped_lines" -gt 0 ] && [ "$stopped_lines" -lt 2000000 ] ||
-  fail "the stopped run committed $stopped_lines of 2000000 lines: not stopped in the middle"
+[ "$stopped_lines" -gt 0 ] && [ "$stopped_lines" -lt 3000000 ] ||
+  fail "the stopped run committed $stopped_lines of 3000000 lines: not stopped in the middle"
 
 # Nobody serves the port any more: exit 3, naming host and port.
 set +e
