@@ -8,6 +8,7 @@
 #include "dataflow/runtime/task_factory.hpp"
 #include "dataflow/state/rocksdb_state_backend.hpp"
 #include "job_master.hpp"
+#include "status_error.hpp"
 
 namespace dataflow::actors {
 namespace {
@@ -23,24 +24,44 @@ class system_clock_ms final : public processing_clock {
 
 const system_clock_ms the_clock;
 
+/// What a job that has ended says about itself.
+job_status status_after(const expected<job_result>& outcome, const std::string& name) {
+  job_status s;
+  s.job = name;
+  if (!outcome) {
+    s.state = job_state::failed;
+    return s;
+  }
+  auto& r = *outcome;
+  s.state = !r.stop_savepoint.empty() ? job_state::stopped
+            : r.cancelled             ? job_state::cancelled
+                                      : job_state::finished;
+  for (auto& c : r.checkpoints) {
+    (c.savepoint ? s.savepoints_completed : s.checkpoints_completed) += 1;
+    (c.savepoint ? s.latest_savepoint : s.latest_checkpoint) = c.directory;
+  }
+  s.checkpoints_aborted = static_cast<std::int64_t>(r.checkpoints_aborted.size());
+  s.restored_from = r.restored_from;
+  s.tasks = s.tasks_ended = static_cast<std::int64_t>(r.tasks.size());
+  return s;
+}
+
 class local_job_handle final : public job_handle {
  public:
   local_job_handle(const job_options& opts, std::vector<std::shared_ptr<task_spec>> specs,
-                   std::optional<checkpoint_coordinator> coordinator, std::string restored_from) {
+                   checkpoint_coordinator coordinator, std::string restored_from)
+      : name_(opts.name), checkpoint_dir_(coordinator.directory()) {
     configure(cfg_, opts.threads, false, opts.scheduler);
-    auto name = opts.name;
     sys_ = std::make_unique<caf::actor_system>(cfg_);
     completion_ = std::make_shared<job_completion>();
-    future_ = completion_->promise.get_future();
-    master_ = spawn_job_master(*sys_, std::move(name), std::move(specs), completion_,
-                               std::move(coordinator), std::move(restored_from));
+    future_ = completion_->promise.get_future().share();
+    master_ = spawn_job_master(*sys_, name_, std::move(specs), completion_, std::move(coordinator),
+                               std::move(restored_from));
   }
 
   ~local_job_handle() override {
-    if (!outcome_ && future_.valid() &&
-        future_.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
-      cancel();
-    if (future_.valid()) future_.wait();
+    if (!ended()) cancel();
+    future_.wait();
     // The actor system's destructor waits for every actor to exit.
   }
 
@@ -50,22 +71,62 @@ class local_job_handle final : public job_handle {
     caf::anon_send(master_, actors::trigger_barrier{id});
   }
 
+  expected<std::string> trigger_savepoint(const std::string& target_dir) override {
+    return savepoint(target_dir, false);
+  }
+
+  expected<std::string> stop_with_savepoint(const std::string& target_dir) override {
+    return savepoint(target_dir, true);
+  }
+
+  expected<job_status> current_status() override {
+    if (!ended()) {
+      std::optional<job_status> answer;
+      caf::scoped_actor self{*sys_};
+      self->request(master_, caf::infinite, job_status_atom::value)
+          .receive([&](job_status& s) { answer = std::move(s); }, [](caf::error&) {});
+      if (answer) return std::move(*answer);
+    }
+    // The master has quit: the job ended (or ends now).
+    auto f = future_;
+    auto s = status_after(f.get(), name_);
+    s.checkpoint_directory = checkpoint_dir_;
+    return s;
+  }
+
   expected<job_result> wait() override {
-    if (!outcome_) outcome_.emplace(future_.get());
-    return *outcome_;
+    auto f = future_;  // a copy per caller: other threads may look at it too
+    return f.get();
   }
 
   bool wait_for(std::chrono::milliseconds timeout) override {
-    if (outcome_) return true;
-    return future_.wait_for(timeout) == std::future_status::ready;
+    auto f = future_;
+    return f.wait_for(timeout) == std::future_status::ready;
   }
 
  private:
+  [[nodiscard]] bool ended() const {
+    auto f = future_;
+    return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  }
+
+  expected<std::string> savepoint(const std::string& target_dir, bool stop) {
+    const status gone{errc::not_running, "the job has ended"};
+    if (ended()) return gone;
+    std::optional<expected<std::string>> answer;
+    caf::scoped_actor self{*sys_};
+    self->request(master_, caf::infinite, savepoint_atom::value, target_dir, stop)
+        .receive([&](std::string& path) { answer.emplace(std::move(path)); },
+                 [&](caf::error& e) { answer.emplace(to_status(e, gone)); });
+    return std::move(*answer);
+  }
+
+  std::string name_;
+  std::string checkpoint_dir_;
   caf::actor_system_config cfg_;
   std::unique_ptr<caf::actor_system> sys_;
   std::shared_ptr<job_completion> completion_;
-  std::future<expected<job_result>> future_;
-  std::optional<expected<job_result>> outcome_;
+  std::shared_future<expected<job_result>> future_;
   caf::actor master_;
 };
 
@@ -146,17 +207,21 @@ expected<std::unique_ptr<job_handle>> local_executor::submit(std::shared_ptr<con
     if (!r) return r.error();
     restored_from = std::move(*r);
   }
+  // Every job can take savepoints: into the checkpoint directory (which periodic checkpoints
+  // need), or without one only into a target given with the request.
   std::optional<checkpoint_coordinator> coordinator;
-  if (opts.checkpoints.interval.count() > 0) {
+  if (!opts.checkpoints.directory.empty()) {
     checkpoint_storage_options so;
     so.retained = opts.checkpoints.retained;
     auto storage = checkpoint_storage::open(opts.checkpoints.directory, so);
     if (!storage) return storage.error();
     coordinator.emplace(std::move(*storage), describe_job(*graph, opts),
                         opts.checkpoints.interval.count());
+  } else {
+    coordinator.emplace(describe_job(*graph, opts));
   }
   return std::unique_ptr<job_handle>(std::make_unique<local_job_handle>(
-      opts, std::move(*specs), std::move(coordinator), std::move(restored_from)));
+      opts, std::move(*specs), std::move(*coordinator), std::move(restored_from)));
 }
 
 }  // namespace dataflow::actors

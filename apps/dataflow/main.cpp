@@ -1,8 +1,10 @@
-// The dataflow command line: `dataflow --help`, `version`, `demo`, and for pipeline files
-// `run`, `validate`, `graph` and `savepoint check`. Usage errors exit 2.
+// The dataflow command line: `dataflow --help`, `version`, `demo`, for pipeline files `run`,
+// `validate`, `graph` and `savepoint check`, and for a job running with a control port
+// `savepoint trigger` and `stop`. Usage errors exit 2.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "control_commands.hpp"
 #include "dataflow/version.hpp"
 #include "demo_job.hpp"
 #include "pipeline_commands.hpp"
@@ -62,6 +64,13 @@ int main(int argc, char** argv) {
   r->add_flag("--allow-dropped-state", run.allow_dropped_state,
               "Restore even if operators with state are gone from the pipeline (their state is "
               "dropped)");
+  auto* cp = r->add_option("--control-port", run.control_port,
+                           "Serve the control API (savepoints, stop, status) over HTTP on "
+                           "127.0.0.1 at this port; 0 picks a free one, printed on stderr")
+                 ->check(CLI::Range(0, 65535));
+  r->add_option("--control-port-file", run.control_port_file,
+                "Also write the control port to this file")
+      ->needs(cp);
   r->callback([&] { rc = dataflow::apps::run_pipeline(run); });
 
   dataflow::apps::savepoint_check_options check;
@@ -79,6 +88,38 @@ int main(int argc, char** argv) {
   sc->add_flag("--allow-dropped-state", check.allow_dropped_state,
                "Accept that operators with state are gone from the pipeline");
   sc->callback([&] { rc = dataflow::apps::check_savepoint(check); });
+
+  dataflow::apps::control_client_options control;
+  auto add_port = [&](CLI::App* cmd) {
+    cmd->add_option("--port", control.port,
+                    "The control port of the running job (dataflow run --control-port)")
+        ->required()
+        ->check(CLI::Range(1, 65535));
+    cmd->add_option("--timeout", control.timeout, "How long to wait for the answer")
+        ->capture_default_str();
+  };
+  auto* st = sp->add_subcommand(
+      "trigger",
+      "Take a savepoint of a running job through its control port and print its directory; "
+      "exits 0 when taken, 1 when the job refused or the savepoint failed, 3 when the port "
+      "cannot be reached");
+  add_port(st);
+  st->add_option("--target", control.target,
+                 "A new or empty directory for the savepoint (default: <checkpoint "
+                 "dir>/savepoint-<id>)");
+  st->callback([&] { rc = dataflow::apps::trigger_savepoint_command(control); });
+
+  auto* stop = app.add_subcommand(
+      "stop",
+      "Stop a running job with a savepoint through its control port (no final watermark: open "
+      "windows stay in the savepoint) and print the savepoint's directory once the job has "
+      "ended; exits 0 when stopped, 1 when the savepoint failed (the job keeps running), 3 "
+      "when the port cannot be reached");
+  add_port(stop);
+  stop->add_option("--savepoint", control.target,
+                   "A new or empty directory for the savepoint (default: <checkpoint "
+                   "dir>/savepoint-<id>)");
+  stop->callback([&] { rc = dataflow::apps::stop_command(control); });
 
   std::string validate_path;
   auto* v = app.add_subcommand("validate", "Check a pipeline file and print its graph");

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "control_server.hpp"
 #include "dataflow/actors/local_environment.hpp"
 #include "dataflow/checkpoint/job_description.hpp"
 #include "dataflow/checkpoint/loaded_checkpoint.hpp"
@@ -83,9 +84,6 @@ status apply_checkpoint_options(const run_options& o, job_options& job) {
     c.interval = std::chrono::milliseconds(*d);
   }
   if (o.retained > 0) c.retained = o.retained;
-  if (!c.directory.empty() && c.interval.count() == 0)
-    return {errc::invalid_configuration,
-            "--checkpoint-dir needs --checkpoint-interval (or checkpoints.interval in the file)"};
   if (c.directory.empty() && c.interval.count() > 0)
     return {errc::invalid_configuration, "--checkpoint-interval needs --checkpoint-dir"};
   if (!o.from.empty()) job.restore_from = o.from;
@@ -151,11 +149,27 @@ int run_pipeline(const run_options& opts) {
     std::fprintf(stderr, "dataflow: %s\n", s.message().c_str());
     return 2;
   }
+  std::unique_ptr<control_server> control;
+  if (opts.control_port >= 0) {
+    auto bound = control_server::bind(opts.control_port);
+    if (!bound) {
+      std::fprintf(stderr, "dataflow: control port: %s\n", bound.error().message().c_str());
+      return 1;
+    }
+    control = std::move(*bound);
+  }
   auto job = env.execute_async();
   if (!job) {
     std::fprintf(stderr, "dataflow: %s\n", job.error().message().c_str());
     return 1;
   }
+  if (control)
+    if (auto s = control->serve(**job, opts.control_port_file); !s) {
+      std::fprintf(stderr, "dataflow: control port: %s\n", s.message().c_str());
+      (*job)->cancel();
+      (void)(*job)->wait();
+      return 1;
+    }
   const auto start = std::chrono::steady_clock::now();
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -176,6 +190,7 @@ int run_pipeline(const run_options& opts) {
     print_progress(sum(built), seconds());
     std::fprintf(stderr, "\n");
   }
+  control.reset();  // answers the requests in progress (a stop answers now)
   auto result = (*job)->wait();
   if (!result) {
     std::fprintf(stderr, "dataflow: %s failed: %s\n", opts.pipeline.c_str(),
@@ -184,10 +199,13 @@ int run_pipeline(const run_options& opts) {
   }
   auto t = sum(built);
   const double secs = seconds();
+  if (!result->stop_savepoint.empty())
+    std::fprintf(stderr, "stopped with savepoint %s\n", result->stop_savepoint.c_str());
   std::fprintf(stderr,
                "%s: %llu records, %llu dead letters, %.1f MB read, %.3f s, %.0f records/s\n",
-               cancelled ? "stopped" : "done", static_cast<unsigned long long>(t.records),
-               static_cast<unsigned long long>(t.dead), static_cast<double>(t.bytes) / 1e6, secs,
+               cancelled || !result->stop_savepoint.empty() ? "stopped" : "done",
+               static_cast<unsigned long long>(t.records), static_cast<unsigned long long>(t.dead),
+               static_cast<double>(t.bytes) / 1e6, secs,
                secs > 0 ? static_cast<double>(t.records) / secs : 0.0);
   for (auto& s : built.sources)
     if (s.hybrid)

@@ -19,11 +19,17 @@ struct run_options {
   /// Keyed state; each set one overrides the pipeline file's `state` section.
   std::string state_backend;  // memory or rocksdb
   std::string state_dir;      // where RocksDB's working directory goes
+  /// Serve the control API (control_server.hpp) on 127.0.0.1 at this port; 0 picks a free
+  /// one; -1: none.
+  int control_port = -1;
+  /// Also write the control port to this file.
+  std::string control_port_file;
 };
 
-/// `dataflow run PIPELINE`: runs it embedded; 0 when bounded inputs are done, or when an
-/// unbounded run is stopped with SIGINT or SIGTERM (Ctrl-C); 1 when it fails; 2 when the
-/// options are wrong.
+/// `dataflow run PIPELINE`: runs it embedded; 0 when bounded inputs are done, when an
+/// unbounded run is stopped with SIGINT or SIGTERM (Ctrl-C), or when it is stopped with a
+/// savepoint through its control port; 1 when it fails (or the control port cannot be
+/// served); 2 when the options are wrong.
 int run_pipeline(const run_options& opts);
 
 struct savepoint_check_options {

@@ -26,6 +26,8 @@ std::string_view to_string(errc code) noexcept {
       return "invalid_input";
     case errc::io_error:
       return "io_error";
+    case errc::not_running:
+      return "not_running";
   }
   return "unknown";
 }

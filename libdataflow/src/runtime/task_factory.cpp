@@ -19,8 +19,8 @@ expected<std::vector<std::shared_ptr<task_spec>>> make_task_specs(const job_grap
     auto context_of = [&](const job_node& n) {
       operator_context ctx;
       ctx.info = operator_info{n.name, n.uid, t.subtask, chain.parallelism, opts.max_parallelism};
-      ctx.info.checkpointing =
-          opts.checkpoints.interval.count() > 0 && !opts.checkpoints.directory.empty();
+      // With a checkpoint directory the job takes checkpoints or savepoints (on request).
+      ctx.info.checkpointing = !opts.checkpoints.directory.empty();
       ctx.backend = opts.backend.get();
       ctx.clock = clock;
       return ctx;

@@ -12,6 +12,10 @@
 //
 // Channel ids are job-wide. Every channel starts with job_options.channels.credits credits on
 // the sender's side, so no initial grant is needed.
+//
+// Control of the job master (job_handle -> master, request and response):
+//   (savepoint_atom, target, stop)  -> the savepoint's directory, or a dataflow error
+//   job_status_atom                 -> job_status
 #pragma once
 
 #include <cstdint>
@@ -20,6 +24,7 @@
 #include <caf/all.hpp>
 
 #include "dataflow/api/job_result.hpp"
+#include "dataflow/api/job_status.hpp"
 #include "dataflow/checkpoint/instance_snapshot.hpp"
 #include "dataflow/record/batch.hpp"
 
@@ -124,6 +129,7 @@ CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::checkpoint_begin))
 CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::snapshot_report))
 CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::snapshot_stored))
 CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::checkpoint_complete))
+CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::job_status))
 CAF_END_TYPE_ID_BLOCK(dataflow_actors)
 
 namespace dataflow::actors {
@@ -136,6 +142,10 @@ using flush_atom = caf::atom_constant<caf::atom("df_flush")>;
 using timer_atom = caf::atom_constant<caf::atom("df_timer")>;
 using cancel_atom = caf::atom_constant<caf::atom("df_cancel")>;
 using checkpoint_tick_atom = caf::atom_constant<caf::atom("df_ckpt")>;
+/// To the master: take a savepoint (target directory, and whether to stop the job after it).
+using savepoint_atom = caf::atom_constant<caf::atom("df_svpt")>;
+/// To the master: answer with the job's job_status.
+using job_status_atom = caf::atom_constant<caf::atom("df_status")>;
 
 /// The handle of every task actor (source or operator), named once.
 using task_actor =
@@ -255,6 +265,13 @@ typename Inspector::result_type inspect(Inspector& f, subtask_state& x) {
   });
   return f(caf::meta::type_name("subtask_state"), x.subtask, x.file, x.size, x.crc32, x.states, has,
            pos, x.alignment_ms, load);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_status& x) {
+  return f(caf::meta::type_name("job_status"), x.job, x.state, x.checkpoints_completed,
+           x.savepoints_completed, x.checkpoints_aborted, x.latest_checkpoint, x.latest_savepoint,
+           x.pending_checkpoint, x.checkpoint_directory, x.restored_from, x.tasks, x.tasks_ended);
 }
 
 template <class Inspector>

@@ -1,5 +1,6 @@
 // Runs jobs embedded: one CAF actor system per job in this process, a job master actor and one
-// actor per task. Thread-safety: submit() from any thread; each job_handle from one thread.
+// actor per task. Thread-safety: submit() from any thread; each job_handle as executor.hpp
+// says (savepoints, status and cancel also from other threads).
 #pragma once
 
 #include "dataflow/api/executor.hpp"

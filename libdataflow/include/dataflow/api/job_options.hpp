@@ -45,7 +45,10 @@ struct job_options {
   std::shared_ptr<state_backend> backend = make_memory_state_backend();
 
   /// Checkpoints: taken every `interval` into `directory` (chk-<id>/, see docs/checkpoints.md)
-  /// when both are set; the last `retained` complete ones are kept.
+  /// when both are set; the last `retained` complete ones are kept. A directory without an
+  /// interval takes no periodic checkpoints, only savepoints on request
+  /// (job_handle::trigger_savepoint), into <directory>/savepoint-<id> by default. Either way
+  /// two-phase-commit sinks then commit at checkpoints and savepoints only.
   struct checkpoint_options {
     std::string directory;
     std::chrono::milliseconds interval{0};

@@ -34,13 +34,15 @@ struct task_metrics {
   std::vector<std::pair<std::int64_t, std::uint64_t>> barriers;
 };
 
-/// What one completed checkpoint cost.
+/// What one completed checkpoint or savepoint cost.
 struct checkpoint_record {
   std::int64_t id = 0;
   std::string directory;
   std::int64_t duration_ms = 0;
   std::uint64_t size_bytes = 0;
   std::int64_t max_alignment_ms = 0;
+  /// A savepoint (taken on request, kept by retention), not a periodic checkpoint.
+  bool savepoint = false;
 };
 
 struct job_result {
@@ -48,11 +50,14 @@ struct job_result {
   bool cancelled = false;
   std::chrono::nanoseconds duration{0};
   std::vector<task_metrics> tasks;
-  /// Checkpoints completed, in order, and those given up ("chk-4: <reason>").
+  /// Checkpoints and savepoints completed, in order, and those given up ("chk-4: <reason>").
   std::vector<checkpoint_record> checkpoints;
   std::vector<std::string> checkpoints_aborted;
   /// The checkpoint or savepoint the job was restored from; empty when it started empty.
   std::string restored_from;
+  /// The savepoint job_handle::stop_with_savepoint took before it stopped the job; empty when
+  /// the job ended otherwise. A job stopped so is not `cancelled`.
+  std::string stop_savepoint;
 
   /// Records read by all sources.
   [[nodiscard]] std::uint64_t source_records() const {

@@ -30,6 +30,8 @@ enum class errc : std::uint8_t {
   invalid_input,
   /// A file cannot be found, opened, read or written.
   io_error,
+  /// The job is not running (it ended, or is ending), so it cannot do what was asked.
+  not_running,
 };
 
 /// Returns the name of `code`, e.g. "invalid_graph".

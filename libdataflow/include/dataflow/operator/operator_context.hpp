@@ -18,8 +18,9 @@ struct operator_info {
   int subtask = 0;
   int parallelism = 1;
   int max_parallelism = 128;
-  /// The job takes checkpoints (job_options.checkpoints has an interval and a directory):
-  /// two-phase-commit sinks then keep their output pending until a checkpoint completes.
+  /// The job takes checkpoints or savepoints (job_options.checkpoints has a directory, with or
+  /// without an interval): two-phase-commit sinks then keep their output pending until a
+  /// checkpoint or savepoint completes.
   bool checkpointing = false;
   /// The instance restores from a checkpoint: restore() comes right after open(), so open()
   /// must not act as on a fresh start (a sink must not discard the output it will commit).

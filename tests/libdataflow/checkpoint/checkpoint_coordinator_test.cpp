@@ -1,0 +1,204 @@
+// The checkpoint coordinator without actors: periodic checkpoints, savepoints on request
+// (queued behind the checkpoint in flight, served before the next periodic one, in order),
+// savepoints without a checkpoint directory, refusals, and what a stop does to what waits.
+#include "dataflow/checkpoint/checkpoint_coordinator.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "../io/temp_dir.hpp"
+#include "checkpoint_fixture.hpp"
+#include "dataflow/checkpoint/metadata_file.hpp"
+
+using namespace dataflow;
+using namespace dataflow::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Acknowledges every instance of what is in flight, as the tasks and state writer would.
+std::optional<checkpoint_record> acknowledge_all(checkpoint_coordinator& c,
+                                                 const job_description& job, std::int64_t now) {
+  REQUIRE(c.pending());
+  const auto id = c.pending()->id();
+  const auto dir = c.pending()->directory();
+  std::optional<checkpoint_record> done;
+  for (auto& op : job.operators)
+    for (int s = 0; s < op.parallelism; ++s) {
+      instance_snapshot snap;
+      snap.uid = op.uid;
+      snap.subtask = s;
+      if (op.source)
+        snap.source_position = 10;
+      else
+        snap.bytes = fixture_bytes(op.uid, s, id);
+      auto written = write_instance_snapshot(dir, snap);
+      REQUIRE(written);
+      auto r = c.acknowledge(id, op.uid, *written, now);
+      REQUIRE(r);
+      if (*r) done = **r;
+    }
+  return done;
+}
+
+checkpoint_coordinator with_storage(const std::string& dir, std::int64_t interval,
+                                    int retained = 3) {
+  auto storage = checkpoint_storage::open(dir, {.retained = retained});
+  REQUIRE(storage);
+  return checkpoint_coordinator(std::move(*storage), small_job(2), interval);
+}
+
+}  // namespace
+
+TEST_CASE("coordinator: a savepoint asked for during a checkpoint starts right after it") {
+  temp_dir dir;
+  auto c = with_storage(dir / "ck", 100);
+  c.start(0);
+  CHECK_FALSE(c.due(50));
+  REQUIRE(c.due(100));
+  auto p = c.trigger(100);
+  REQUIRE(p);
+  REQUIRE(*p);
+  CHECK((*p)->id() == 1);
+  CHECK((*p)->kind() == checkpoint_kind::checkpoint);
+
+  c.request_savepoint(7, "");
+  c.request_savepoint(8, dir / "elsewhere");
+  CHECK(c.take_outcomes().empty());
+  CHECK_FALSE(c.due(110));  // one at a time: the checkpoint is in flight
+  auto done = acknowledge_all(c, small_job(2), 120);
+  REQUIRE(done);
+  CHECK_FALSE(done->savepoint);
+
+  // Requests go first (in order), before the periodic checkpoint, although it is due at 200.
+  REQUIRE(c.due(120));
+  p = c.trigger(250);
+  REQUIRE(p);
+  REQUIRE(*p);
+  CHECK((*p)->kind() == checkpoint_kind::savepoint);
+  CHECK((*p)->directory() == dir / "ck/savepoint-2");
+  CHECK_FALSE(c.due(250));
+  done = acknowledge_all(c, small_job(2), 260);
+  REQUIRE(done);
+  CHECK(done->savepoint);
+  auto outcomes = c.take_outcomes();
+  REQUIRE(outcomes.size() == 1);
+  CHECK(outcomes[0].request == 7);
+  REQUIRE(outcomes[0].result);
+  CHECK(outcomes[0].result->directory == dir / "ck/savepoint-2");
+  auto md = read_metadata_file(dir / "ck/savepoint-2");
+  REQUIRE(md);
+  CHECK(md->kind == checkpoint_kind::savepoint);
+
+  p = c.trigger(260);
+  REQUIRE(p);
+  REQUIRE(*p);
+  CHECK((*p)->id() == 3);
+  CHECK((*p)->directory() == dir / "elsewhere");
+  REQUIRE(acknowledge_all(c, small_job(2), 270));
+  outcomes = c.take_outcomes();
+  REQUIRE(outcomes.size() == 1);
+  CHECK(outcomes[0].request == 8);
+
+  // Then the periodic checkpoint that waited.
+  REQUIRE(c.due(270));
+  p = c.trigger(270);
+  REQUIRE(p);
+  REQUIRE(*p);
+  CHECK((*p)->kind() == checkpoint_kind::checkpoint);
+  CHECK((*p)->id() == 4);
+}
+
+TEST_CASE("coordinator: savepoints are not removed by retention") {
+  temp_dir dir;
+  auto c = with_storage(dir / "ck", 10, 1);
+  c.start(0);
+  c.request_savepoint(1, "");
+  REQUIRE(c.trigger(0));
+  REQUIRE(acknowledge_all(c, small_job(2), 1));
+  for (std::int64_t t = 10; t <= 40; t += 10) {
+    auto p = c.trigger(t);
+    REQUIRE(p);
+    REQUIRE(*p);
+    REQUIRE(acknowledge_all(c, small_job(2), t + 1));
+  }
+  CHECK(fs::exists(dir / "ck/savepoint-1/_metadata"));
+  CHECK(fs::exists(dir / "ck/chk-5/_metadata"));
+  CHECK_FALSE(fs::exists(dir / "ck/chk-4"));
+  CHECK(c.completed().size() == 5);
+}
+
+TEST_CASE("coordinator: without a checkpoint directory, savepoints need a target") {
+  temp_dir dir;
+  checkpoint_coordinator c(small_job(1));
+  c.start(0);
+  CHECK_FALSE(c.periodic());
+  CHECK_FALSE(c.due(1'000'000));
+  c.request_savepoint(1, "");
+  auto outcomes = c.take_outcomes();
+  REQUIRE(outcomes.size() == 1);
+  REQUIRE_FALSE(outcomes[0].result);
+  CHECK(outcomes[0].result.error().code() == errc::invalid_configuration);
+  CHECK(outcomes[0].result.error().message().find("no checkpoint directory") != std::string::npos);
+
+  c.request_savepoint(2, dir / "sp/a");
+  REQUIRE(c.due(5));
+  auto p = c.trigger(5);
+  REQUIRE(p);
+  REQUIRE(*p);
+  CHECK((*p)->directory() == dir / "sp/a");
+  REQUIRE(acknowledge_all(c, small_job(1), 6));
+  outcomes = c.take_outcomes();
+  REQUIRE(outcomes.size() == 1);
+  REQUIRE(outcomes[0].result);
+  CHECK(fs::exists(dir / "sp/a/_metadata"));
+  CHECK_FALSE(c.due(1'000'000));  // still no periodic checkpoint
+}
+
+TEST_CASE("coordinator: a savepoint that cannot begin fails its request, not the job") {
+  temp_dir dir;
+  auto c = with_storage(dir / "ck", 0);
+  fs::create_directories(dir / "taken");
+  std::ofstream(dir / "taken/file") << "x";
+  c.request_savepoint(1, dir / "taken");
+  c.request_savepoint(2, "");
+  auto p = c.trigger(0);
+  REQUIRE(p);
+  REQUIRE(*p);  // the second one
+  auto outcomes = c.take_outcomes();
+  REQUIRE(outcomes.size() == 1);
+  CHECK(outcomes[0].request == 1);
+  REQUIRE_FALSE(outcomes[0].result);
+  CHECK(outcomes[0].result.error().message().find("already exists") != std::string::npos);
+  REQUIRE(acknowledge_all(c, small_job(2), 1));
+  CHECK(c.take_outcomes().size() == 1);
+}
+
+TEST_CASE("coordinator: a stop aborts the savepoint in flight and fails the queued ones") {
+  temp_dir dir;
+  auto c = with_storage(dir / "ck", 0);
+  c.request_savepoint(1, "");
+  c.request_savepoint(2, "");
+  auto p = c.trigger(0);
+  REQUIRE(p);
+  REQUIRE(*p);
+  const auto in_flight = (*p)->directory();
+  c.on_task_finished();
+  CHECK(c.stopped());
+  CHECK_FALSE(fs::exists(in_flight));
+  auto outcomes = c.take_outcomes();
+  REQUIRE(outcomes.size() == 2);
+  REQUIRE_FALSE(outcomes[0].result);
+  CHECK(outcomes[0].result.error().message().find("was aborted: a task finished") !=
+        std::string::npos);
+  REQUIRE_FALSE(outcomes[1].result);
+  CHECK(outcomes[1].result.error().code() == errc::not_running);
+  REQUIRE(c.aborted().size() == 1);
+  CHECK(c.aborted()[0].find("savepoint-1: ") == 0);
+
+  c.request_savepoint(3, "");
+  outcomes = c.take_outcomes();
+  REQUIRE(outcomes.size() == 1);
+  CHECK(outcomes[0].result.error().code() == errc::not_running);
+}
