@@ -72,6 +72,7 @@ class heap_table : public keyed_state_base<K> {
         cereal::BinaryInputArchive ar(is);
         std::vector<std::pair<std::int32_t, std::pair<K, S>>> rows;
         ar(rows);
+        map_.reserve(map_.size() + rows.size());  // one allocation, not a rehash per doubling
         for (auto& [g, kv] : rows)
           if (range.contains(g)) map_.insert_or_assign(std::move(kv.first), std::move(kv.second));
       } catch (const std::exception& e) {
