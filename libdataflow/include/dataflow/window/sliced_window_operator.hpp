@@ -73,8 +73,10 @@ struct sliced_key_state {
 
   template <class Archive>
   void save(Archive& ar) const {
-    std::vector<slice<Acc>> live(slices.begin() + head, slices.end());
-    ar(live, next_end, event_wake, processing_wake);
+    // The bytes of a vector of the live slices, without copying them into one.
+    ar(cereal::make_size_tag(static_cast<cereal::size_type>(slices.size() - head)));
+    for (std::size_t i = head; i < slices.size(); ++i) ar(slices[i]);
+    ar(next_end, event_wake, processing_wake);
   }
   template <class Archive>
   void load(Archive& ar) {

@@ -44,14 +44,15 @@ class heap_table : public keyed_state_base<K> {
 
   status snapshot(std::string& out, int max_parallelism) const override {
     if constexpr (is_cereal_serializable_v<K> && is_cereal_serializable_v<S>) {
-      std::vector<std::pair<std::int32_t, std::pair<K, S>>> rows;
-      rows.reserve(map_.size());
-      for (auto& [k, v] : map_)
-        rows.push_back({key_group_of(k, max_parallelism), std::pair<K, S>{k, v}});
+      // The bytes of a std::vector<std::pair<int32, std::pair<K, S>>> (what restore() reads),
+      // written entry by entry: copying every value into such a vector first doubled the time
+      // and the memory of a checkpoint.
       std::ostringstream os(std::ios::binary);
       {
         cereal::BinaryOutputArchive ar(os);
-        ar(rows);
+        ar(cereal::make_size_tag(static_cast<cereal::size_type>(map_.size())));
+        for (auto& [k, v] : map_)
+          ar(static_cast<std::int32_t>(key_group_of(k, max_parallelism)), k, v);
       }
       out = std::move(os).str();
       return status::ok();
