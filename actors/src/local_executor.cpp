@@ -135,20 +135,12 @@ class local_job_handle final : public job_handle {
 status check_fresh_backend(const job_graph& graph, const job_options& opts) {
   auto* db = dynamic_cast<rocksdb_state_backend*>(opts.backend.get());
   if (!db) return status::ok();
-  auto families = db->column_families();
-  for (auto& node : graph.nodes()) {
-    std::string prefix;  // the uid as column family names escape it
-    for (char c : node.uid)
-      prefix += c == '/' ? std::string("%2F") : c == '%' ? std::string("%25") : std::string(1, c);
-    prefix += '/';
-    for (auto& f : families)
-      if (f.compare(0, prefix.size(), prefix) == 0)
-        return {errc::invalid_configuration, "state backend '" + db->directory() +
-                                                 "' already holds state of operator '" + node.uid +
-                                                 "' (" + f +
-                                                 "): give each run a fresh backend "
-                                                 "(make_state_backend makes one)"};
-  }
+  for (auto& node : graph.nodes())
+    if (auto families = db->column_families_of(node.uid); !families.empty())
+      return {errc::invalid_configuration,
+              "state backend '" + db->directory() + "' already holds state of operator '" +
+                  node.uid + "' (" + families.front() +
+                  "): give each run a fresh backend (make_state_backend makes one)"};
   return status::ok();
 }
 

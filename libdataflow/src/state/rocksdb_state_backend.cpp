@@ -288,6 +288,15 @@ std::vector<std::string> rocksdb_state_backend::column_families() const {
   return out;
 }
 
+std::vector<std::string> rocksdb_state_backend::column_families_of(
+    std::string_view operator_uid) const {
+  const std::string prefix = escape_uid(operator_uid) + '/';
+  std::vector<std::string> out;
+  for (auto& name : column_families())
+    if (name.compare(0, prefix.size(), prefix) == 0) out.push_back(name);
+  return out;
+}
+
 expected<std::shared_ptr<state_backend>> make_rocksdb_state_backend(std::string dir,
                                                                     rocksdb_options options) {
   auto b = rocksdb_state_backend::open(std::move(dir), options);

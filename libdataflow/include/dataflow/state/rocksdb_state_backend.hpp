@@ -78,6 +78,8 @@ class rocksdb_state_backend final : public state_backend {
   [[nodiscard]] const std::string& directory() const noexcept;
   /// Names of the column families holding state (not RocksDB's "default"), sorted.
   [[nodiscard]] std::vector<std::string> column_families() const;
+  /// Those of operator `operator_uid` (its states), sorted.
+  [[nodiscard]] std::vector<std::string> column_families_of(std::string_view operator_uid) const;
 
   /// Writes an openable copy of the database to `dir`, which must not exist: SST files are
   /// hard-linked (copied when `dir` is on another file system), so the disk cost is the files
