@@ -10,10 +10,12 @@
 #include <tuple>
 #include <vector>
 
+#include "../libdataflow/io/temp_dir.hpp"
 #include "dataflow/actors/local_environment.hpp"
 #include "dataflow/checkpoint/loaded_checkpoint.hpp"
 
 using namespace dataflow;
+using dataflow::testing::temp_dir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -69,16 +71,6 @@ run_outcome run(const std::function<void(job_options&)>& configure, double rate)
   return o;
 }
 
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("dataflow-ckpt-test-" + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~temp_dir() { fs::remove_all(path); }
-};
-
 }  // namespace
 
 TEST_CASE("a job restored from a checkpoint goes on exactly where the checkpoint was taken") {
@@ -90,7 +82,7 @@ TEST_CASE("a job restored from a checkpoint goes on exactly where the checkpoint
   // At 200,000 records/s the run takes about 0.6 s; checkpoints every 50 ms.
   const auto checkpointed = run(
       [&](job_options& o) {
-        o.checkpoints.directory = dir.path.string();
+        o.checkpoints.directory = dir.str();
         o.checkpoints.interval = std::chrono::milliseconds(50);
         o.checkpoints.retained = 100;
       },
@@ -138,13 +130,13 @@ TEST_CASE("restoring into a job that lost a stateful operator is refused before 
   temp_dir dir;
   const auto checkpointed = run(
       [&](job_options& o) {
-        o.checkpoints.directory = dir.path.string();
+        o.checkpoints.directory = dir.str();
         o.checkpoints.interval = std::chrono::milliseconds(50);
       },
       200'000);
   REQUIRE_FALSE(checkpointed.result.checkpoints.empty());
   local_environment env;
-  env.options().restore_from = dir.path.string();  // the latest checkpoint in the directory
+  env.options().restore_from = dir.str();  // the latest checkpoint in the directory
   generator_options g;
   g.count = events;
   env.from_generator<hit>(make_hit, g, "hits")

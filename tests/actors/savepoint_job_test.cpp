@@ -14,11 +14,13 @@
 #include <tuple>
 #include <vector>
 
+#include "../libdataflow/io/temp_dir.hpp"
 #include "dataflow/actors/local_environment.hpp"
 #include "dataflow/checkpoint/loaded_checkpoint.hpp"
 #include "dataflow/checkpoint/metadata_file.hpp"
 
 using namespace dataflow;
+using dataflow::testing::temp_dir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -61,17 +63,6 @@ record<hit> make_hit(std::uint64_t i) {
 using result = window_result<int, std::tuple<std::int64_t, std::int64_t>>;
 using window_key = std::pair<int, timestamp>;  // (key, window end)
 using windows = std::map<window_key, std::tuple<std::int64_t, std::int64_t>>;
-
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("dataflow-savepoint-test-" + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~temp_dir() { fs::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
 
 /// Waits (at most 60 s) until the generator has made `n` records; false if the job ended or
 /// the time ran out first.

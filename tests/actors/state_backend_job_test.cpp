@@ -13,12 +13,14 @@
 #include <tuple>
 #include <vector>
 
+#include "../libdataflow/io/temp_dir.hpp"
 #include "dataflow/actors/local_environment.hpp"
 #include "dataflow/checkpoint/loaded_checkpoint.hpp"
 #include "dataflow/state/rocksdb_state_backend.hpp"
 #include "dataflow/state/state_backend_config.hpp"
 
 using namespace dataflow;
+using dataflow::testing::temp_dir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -178,16 +180,6 @@ std::shared_ptr<state_backend> rocksdb_backend(std::size_t cache_entries) {
   return *b;
 }
 
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::random_device rd;
-    path = fs::temp_directory_path() / ("dataflow-backend-test-" + std::to_string(rd()));
-    fs::create_directories(path);
-  }
-  ~temp_dir() { fs::remove_all(path); }
-};
-
 void check_equal(const outputs& a, const outputs& b) {
   for (auto& [name, v] : a.by_operator) {
     CAPTURE(name);
@@ -252,7 +244,7 @@ TEST_CASE("checkpoints taken on one backend restore into the other") {
     const auto checkpointed = run(
         first,
         [&](job_options& o) {
-          o.checkpoints.directory = dir.path.string();
+          o.checkpoints.directory = dir.str();
           o.checkpoints.interval = std::chrono::milliseconds(40);
           o.checkpoints.retained = 100;
         },
