@@ -93,6 +93,29 @@ polled poll(hybrid_source_reader<int>& r) {
   return p;
 }
 
+/// Record i at ts i * 10, out of order by up to 25 ms; a generator history of records 0..69 and
+/// a live generator starting over at record 50, switching at S = 550.
+hybrid_source_options generator_phases() {
+  auto fn = [](std::uint64_t i) {
+    auto t = static_cast<timestamp>(i) * 10 - static_cast<timestamp>((i * 7) % 26);
+    return record<int>{static_cast<int>(i), t};
+  };
+  generator_options h;
+  h.count = 70;
+  h.watermarks = watermark_strategy::bounded_out_of_orderness(30);
+  generator_options l;
+  l.count = 50;
+  l.watermarks = watermark_strategy::bounded_out_of_orderness(30);
+  hybrid_source_options o;
+  o.history = [fn, h] { return std::make_unique<generator_source_reader<int>>(fn, h); };
+  o.live = [fn, l] {
+    return std::make_unique<generator_source_reader<int>>(
+        [fn](std::uint64_t i) { return fn(i + 50); }, l);
+  };
+  o.switch_at = 550;
+  return o;
+}
+
 }  // namespace
 
 TEST_CASE("hybrid source: history watermarks are clamped below the switch time") {
@@ -201,23 +224,7 @@ TEST_CASE("hybrid source: a generator history and a generator live phase split b
   // phase starts over at record 50: those of 50..69 on each side of S = 550 appear once. The
   // history's own watermark passes S (up to about 690 - 31), so without the clamp live records
   // would be late.
-  auto fn = [](std::uint64_t i) {
-    auto t = static_cast<timestamp>(i) * 10 - static_cast<timestamp>((i * 7) % 26);
-    return record<int>{static_cast<int>(i), t};
-  };
-  generator_options h;
-  h.count = 70;
-  h.watermarks = watermark_strategy::bounded_out_of_orderness(30);
-  generator_options l;
-  l.count = 50;
-  l.watermarks = watermark_strategy::bounded_out_of_orderness(30);
-  hybrid_source_options o;
-  o.history = [fn, h] { return std::make_unique<generator_source_reader<int>>(fn, h); };
-  o.live = [fn, l] {
-    return std::make_unique<generator_source_reader<int>>(
-        [fn](std::uint64_t i) { return fn(i + 50); }, l);
-  };
-  o.switch_at = 550;
+  const hybrid_source_options o = generator_phases();
   hybrid_source_reader<int> r(o);
   operator_context ctx;
   r.open(ctx);
@@ -250,23 +257,7 @@ TEST_CASE("hybrid source: restored at any poll, in either phase, it goes on as i
   // The generator history and live phases above; the reference is one uninterrupted read, in
   // polls of 7. Then for every k: read k polls, snapshot, restore into a fresh reader, read on.
   // Records, watermarks and drop counts must equal the reference's, poll for poll.
-  auto fn = [](std::uint64_t i) {
-    auto t = static_cast<timestamp>(i) * 10 - static_cast<timestamp>((i * 7) % 26);
-    return record<int>{static_cast<int>(i), t};
-  };
-  generator_options h;
-  h.count = 70;
-  h.watermarks = watermark_strategy::bounded_out_of_orderness(30);
-  generator_options l;
-  l.count = 50;
-  l.watermarks = watermark_strategy::bounded_out_of_orderness(30);
-  hybrid_source_options o;
-  o.history = [fn, h] { return std::make_unique<generator_source_reader<int>>(fn, h); };
-  o.live = [fn, l] {
-    return std::make_unique<generator_source_reader<int>>(
-        [fn](std::uint64_t i) { return fn(i + 50); }, l);
-  };
-  o.switch_at = 550;
+  const hybrid_source_options o = generator_phases();
   struct polled {
     std::vector<std::pair<int, timestamp>> records;
     std::optional<timestamp> wm;
