@@ -162,3 +162,41 @@ TEST_CASE("timers fire in time order, once per key and time") {
   REQUIRE(r.restore(bytes));
   CHECK(r.size() == 2);
 }
+
+TEST_CASE("timers restored from several instances' snapshots: all of them, only keys owned") {
+  // Instances 0 and 1 of 2 each set timers for their own keys, in both domains.
+  std::string pieces[2];
+  for (int i = 0; i < 2; ++i) {
+    timer_service<int> old;
+    for (int k = 0; k < 100; ++k)
+      if (instance_of_key_group(key_group_of(k, 128), 128, 2) == i) {
+        old.register_timer(time_domain::event_time, k, 1000 + k);
+        old.register_timer(time_domain::processing_time, k, 5000 + k);
+      }
+    REQUIRE(old.snapshot(pieces[i]));
+  }
+  // Restored at parallelism 1, and into instance 2 of 3, which owns a third of the key groups
+  // (given both pieces here, to show that a piece's other keys are left out).
+  for (auto instance : {std::pair{0, 1}, std::pair{2, 3}}) {
+    const int subtask = instance.first, parallelism = instance.second;
+    CAPTURE(parallelism);
+    const auto owned = key_group_range_of(subtask, parallelism, 128);
+    timer_service<int> t;
+    for (auto& p : pieces) REQUIRE(t.restore(p, owned, 128));
+    std::vector<int> fired, expected;
+    for (int k = 0; k < 100; ++k)
+      if (owned.contains(key_group_of(k, 128))) expected.push_back(k);
+    t.advance(time_domain::event_time, max_timestamp, [&](timestamp ts, const int& k) {
+      CHECK(ts == 1000 + k);
+      fired.push_back(k);
+    });
+    CHECK(fired == expected);
+    fired.clear();
+    t.advance(time_domain::processing_time, max_timestamp,
+              [&](timestamp, const int& k) { fired.push_back(k); });
+    CHECK(fired == expected);
+    CHECK(t.size() == 0);
+  }
+  timer_service<int> bad;
+  CHECK(bad.restore("garbage", {0, 127}, 128).code() == errc::decode_failed);
+}
