@@ -34,6 +34,7 @@ struct emitted {
   std::vector<std::int64_t> ids;
   std::vector<std::string> dead;
   std::size_t late = 0;
+  timestamp last_wm = min_timestamp;  // the last watermark emitted
 };
 
 /// Polls `r` (3 records a poll, processing time 100 ms further each poll) `polls` times or to
@@ -86,6 +87,7 @@ emitted rescale(const json_source_options& o, int from, int to, Cut cut,
     timestamp wm = r.watermarks().current();
     emitted e;
     REQUIRE(poll_some(r, e, 10'000, wm));
+    e.last_wm = wm;
     all.ids.insert(all.ids.end(), e.ids.begin(), e.ids.end());
     all.dead.insert(all.dead.end(), e.dead.begin(), e.dead.end());
     all.late += e.late;
@@ -173,4 +175,5 @@ TEST_CASE("json lines source rescaled: a started file waiting for its turn holds
   CHECK(all.late == 0);
   REQUIRE(after.size() == 1);
   CHECK(after[0].ids.size() == 50);
+  CHECK(after[0].last_wm >= 1900);  // it did emit watermarks, up to file 3's end
 }
