@@ -152,31 +152,26 @@ expected<std::string> restore_into(const job_graph& graph, const job_options& op
   if (!loaded) return loaded.error();
   compatibility_options co;
   co.allow_dropped_state = opts.allow_dropped_state;
-  auto report = check_restore_compatibility(loaded->metadata(), describe_job(graph, opts), co);
+  const auto job = describe_job(graph, opts);
+  auto report = check_restore_compatibility(loaded->metadata(), job, co);
   if (!report.compatible())
     return status{errc::invalid_configuration,
                   "cannot restore from " + loaded->directory() + ":\n" + report.to_string()};
-  auto pieces = [&](const operator_info& info) -> expected<std::vector<std::string>> {
-    auto r = loaded->restore_for(info.uid, info.subtask, info.parallelism);
-    if (!r) return r.error();
-    std::vector<std::string> out;
-    for (auto& sv : r->states) out.emplace_back(sv);
-    return out;
-  };
   for (auto& spec : specs) {
     if (spec->source) {
-      auto p = pieces(spec->source_context.info);
-      if (!p) return p.error();
-      if (p->size() > 1)
-        return status{errc::invalid_configuration,
-                      "source '" + spec->source_context.info.name + "' has several snapshots"};
-      if (!p->empty()) spec->restore_source = std::move(p->front());
+      const auto& info = spec->source_context.info;
+      const auto* d = job.find(info.uid);
+      auto r = loaded->restore_for(info.uid, info.subtask, info.parallelism, d && d->reads_splits);
+      if (!r) return r.error();
+      // One snapshot at the same parallelism; every old instance's when rescaled.
+      spec->restore_source.assign(r->states.begin(), r->states.end());
+      spec->restore_source_rescaled = r->rescaled_source;
     }
     for (auto& ctx : spec->contexts) {
       ctx.info.restoring = true;
-      auto p = pieces(ctx.info);
-      if (!p) return p.error();
-      spec->restore_operators.push_back(std::move(*p));
+      auto r = loaded->restore_for(ctx.info.uid, ctx.info.subtask, ctx.info.parallelism);
+      if (!r) return r.error();
+      spec->restore_operators.emplace_back(r->states.begin(), r->states.end());
     }
   }
   return loaded->directory();

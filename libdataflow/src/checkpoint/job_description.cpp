@@ -20,6 +20,7 @@ job_description describe_job(const job_graph& graph, const job_options& options)
     op.parallelism = graph.parallelism_of(n.id, options.parallelism);
     op.max_parallelism = options.max_parallelism;
     op.source = n.role == node_role::source;
+    op.reads_splits = op.source && n.reads_splits;
     for (const job_edge* e : graph.inputs_of(n.id))
       if (graph.effective_partitioning(*e, options.parallelism) == partitioning::hash)
         op.keyed = true;

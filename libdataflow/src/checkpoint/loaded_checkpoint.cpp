@@ -28,7 +28,8 @@ const std::string* loaded_checkpoint::state(std::string_view uid, int subtask) c
 }
 
 expected<instance_restore> loaded_checkpoint::restore_for(std::string_view uid, int subtask,
-                                                          int parallelism) const {
+                                                          int parallelism,
+                                                          bool source_reads_splits) const {
   if (parallelism < 1 || subtask < 0 || subtask >= parallelism)
     return status{errc::invalid_configuration, "instance " + std::to_string(subtask) + " of " +
                                                    std::to_string(parallelism) + " does not exist"};
@@ -46,10 +47,17 @@ expected<instance_restore> loaded_checkpoint::restore_for(std::string_view uid, 
   if (!op->has_state()) return out;
   const std::string rescale =
       std::to_string(op->parallelism) + " -> " + std::to_string(parallelism);
+  if (op->source && source_reads_splits) {
+    for (const auto& b : bytes) out.states.emplace_back(b);
+    out.rescaled_source = true;
+    return out;
+  }
   if (op->source)
     return status{errc::invalid_configuration,
                   "source " + op->uid + " cannot be rescaled " + rescale +
-                      ": its read positions are per instance; restore it at parallelism " +
+                      ": the read positions of a " + op->kind +
+                      " source are per instance (it does not read splits); restore it at "
+                      "parallelism " +
                       std::to_string(op->parallelism)};
   if (!op->keyed)
     return status{errc::invalid_configuration,

@@ -58,9 +58,12 @@ compatibility_finding check_operator(const operator_state& op, const operator_de
             "restores as it was (parallelism " + std::to_string(d.parallelism) + ")"};
   const auto r = rescaled(op.parallelism, d.parallelism);
   if (!state) return {level::ok, op.uid, r + " (no state)"};
+  if (op.source && d.reads_splits)
+    return {level::ok, op.uid, r + " (its splits are redistributed)"};
   if (op.source)
     return {level::incompatible, op.uid,
-            r + ": a source's read positions are per instance; keep parallelism " +
+            r + ": the read positions of a " + op.kind +
+                " source are per instance (it does not read splits); keep parallelism " +
                 std::to_string(op.parallelism)};
   if (!op.keyed)
     return {level::incompatible, op.uid,

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "dataflow/io/input_files.hpp"
+#include "dataflow/record/record_type.hpp"
 #include "dataflow/state/versioned_snapshot.hpp"
 #include "dataflow/time/watermark_state.hpp"
 
@@ -17,8 +18,10 @@ struct input_watermark {
   std::optional<timestamp> wm;
 };
 
-// Version 1: resume_point, records, dead letters, last good timestamp, watermark state.
-constexpr std::uint32_t snapshot_version = 1;
+// Version 2: the writer's subtask and parallelism, a position per file started or finished,
+// the watermark state. (Version 1 had one position in the instance's share of the files,
+// which cannot be redistributed to another parallelism.)
+constexpr std::uint32_t snapshot_version = 2;
 
 watermark_strategy effective_strategy(const json_source_options& o) {
   if (!o.watermarks_in_input) return o.watermarks;
@@ -56,80 +59,127 @@ void json_lines_source_reader::open(const operator_context& ctx) {
   if (opts_.progress) opts_.progress->file_bytes_total += total;
   subtask_ = ctx.info.subtask;
   parallelism_ = ctx.info.parallelism;
-  if (resume_) resume(*std::exchange(resume_, std::nullopt));
+  progress_.assign(files_.size(), file_progress{});
+  if (!restored_.empty()) take_restored();
 }
 
-void json_lines_source_reader::resume(const resume_point& at) {
-  auto fail = [&](const std::string& why) {
-    throw std::runtime_error("JSON-lines source '" + name_ +
-                             "' cannot resume from the checkpoint: " + why);
-  };
-  if (at.parallelism != 0 && (at.subtask != subtask_ || at.parallelism != parallelism_))
-    fail("it was written by instance " + std::to_string(at.subtask) + " of " +
-         std::to_string(at.parallelism) + ", this is instance " + std::to_string(subtask_) +
-         " of " + std::to_string(parallelism_) + " (keep the parallelism of the source)");
-  if (at.file > files_.size() || (at.file == files_.size() && !at.path.empty()))
-    fail("'" + at.path + "' is no longer in the input");
-  if (at.file < files_.size() && !at.path.empty() && files_[at.file] != at.path)
-    fail("'" + at.path + "' was this instance's file " + std::to_string(at.file + 1) +
-         ", which is now '" + files_[at.file] + "' (files may be added after, not before)");
-  if (at.open && watermarks_.size() == 0) fail("the snapshot has no watermark state for its file");
-  file_ = static_cast<std::size_t>(at.file);
-  if (at.open) {
-    if (auto s = reader_.open(files_[file_]); !s) fail(s.message());
-    if (auto s = reader_.seek(at.offset, at.line); !s) fail(s.message());
-    file_open_ = true;
-    split_ = watermarks_.size() - 1;  // files open in order, each adding a split
-  }
+void json_lines_source_reader::fail_resume(const std::string& why) const {
+  throw std::runtime_error("JSON-lines source '" + name_ +
+                           "' cannot resume from the checkpoint: " + why);
+}
+
+void json_lines_source_reader::take_restored() {
+  if (auto s =
+          restored_.check(subtask_, parallelism_,
+                          "JSON-lines source '" + name_ + "' cannot resume from the checkpoint");
+      !s)
+    throw std::runtime_error(s.message());
+  const auto p = static_cast<std::uint64_t>(parallelism_);
+  const auto emitted = restored_.take(
+      subtask_, parallelism_, [&](const file_position& at, const split_watermarks& from) {
+        const auto k = static_cast<std::size_t>(at.split / p);  // at.split % p == subtask_
+        if (k >= files_.size()) fail_resume("'" + at.path + "' is no longer in the input");
+        if (files_[k] != at.path)
+          fail_resume("'" + at.path + "' was file " + std::to_string(at.split + 1) +
+                      " of the input, which is now '" + files_[k] +
+                      "' (files may be added after, not before)");
+        auto& f = progress_[k];
+        if (f.st != file_progress::state::fresh) fail_resume("'" + at.path + "' restored twice");
+        f.st = at.finished ? file_progress::state::finished : file_progress::state::started;
+        f.offset = at.offset;
+        f.line = at.line;
+        f.last_ts = at.last_ts;
+        f.records = at.records;
+        f.dead_letters = at.dead_letters;
+        if (!at.finished) {
+          if (at.watermark >= from.size())
+            fail_resume("the snapshot has no watermark state for '" + at.path + "'");
+          f.watermark = watermarks_.add_split_from(from, at.watermark);
+          watermarks_.pause_split(f.watermark, true);  // until its turn comes
+        }
+        records_ += at.records;
+        dead_letters_ += at.dead_letters;
+      });
+  watermarks_.set_emitted(emitted);
+  restored_ = {};
+
+  // Skip the files finished before; a file being read then is opened now, so that a file
+  // that no longer matches fails the start.
+  for (; file_ < files_.size() && progress_[file_].st == file_progress::state::finished; ++file_)
+    last_ts_ = progress_[file_].last_ts;
   if (opts_.progress) {
-    auto& p = *opts_.progress;
-    for (std::size_t i = 0; i < file_; ++i) {
-      std::error_code ec;
-      auto size = std::filesystem::file_size(files_[i], ec);
-      if (!ec) p.file_bytes_read += size;
-    }
-    p.files_done += file_;
-    reported_file_bytes_ = file_open_ ? reader_.file_bytes_read() : 0;
-    p.file_bytes_read += reported_file_bytes_;
-    p.records += records_;
-    p.dead_letters += dead_letters_;
+    auto& pr = *opts_.progress;
+    for (std::size_t i = 0; i < files_.size(); ++i)
+      if (progress_[i].st == file_progress::state::finished) {
+        std::error_code ec;
+        auto size = std::filesystem::file_size(files_[i], ec);
+        if (!ec) pr.file_bytes_read += size;
+        ++pr.files_done;
+      }
+    pr.records += records_;
+    pr.dead_letters += dead_letters_;
+  }
+  if (file_ < files_.size() && progress_[file_].st == file_progress::state::started) {
+    operator_output unused(&record_type_of<row>());
+    open_next_file(unused, 0);
   }
 }
 
 status json_lines_source_reader::snapshot(std::string& out) const {
-  resume_point at = resume_.value_or(resume_point{});  // restored, not opened yet
-  if (!resume_) {
-    at.subtask = subtask_;
-    at.parallelism = parallelism_;
-    at.file = file_;
-    if (file_ < files_.size()) at.path = files_[file_];
-    at.open = file_open_;
-    if (file_open_) {
-      at.offset = reader_.offset();
-      at.line = reader_.line_number();
+  if (!restored_.empty() || parallelism_ == 0)
+    return {errc::runtime_error, "JSON-lines source '" + name_ + "': snapshot before open()"};
+  std::vector<file_position> at;
+  for (std::size_t k = 0; k < files_.size(); ++k) {
+    const auto& f = progress_[k];
+    if (f.st == file_progress::state::fresh) continue;
+    file_position fp;
+    fp.split = static_cast<std::uint64_t>(subtask_) + k * static_cast<std::uint64_t>(parallelism_);
+    fp.path = files_[k];
+    fp.finished = f.st == file_progress::state::finished;
+    fp.offset = f.offset;
+    fp.line = f.line;
+    fp.last_ts = f.last_ts;
+    fp.records = f.records;
+    fp.dead_letters = f.dead_letters;
+    fp.watermark = fp.finished ? restored::no_watermark : f.watermark;
+    if (file_open_ && k == file_) {
+      fp.offset = reader_.offset();
+      fp.line = reader_.line_number();
+      fp.last_ts = last_ts_;
     }
+    at.push_back(std::move(fp));
   }
-  out = write_versioned_snapshot(snapshot_version, at, records_, dead_letters_, last_ts_,
+  out = write_versioned_snapshot(snapshot_version, subtask_, parallelism_, at,
                                  watermark_state(watermarks_));
   return status::ok();
 }
 
-status json_lines_source_reader::restore(std::string_view bytes) {
-  resume_point at;
-  std::uint64_t records = 0, dead = 0;
-  timestamp last_ts = 0;
-  split_watermarks wms(effective_strategy(opts_));
-  auto wm = watermark_state(wms);
-  auto what = "JSON-lines source '" + name_ + "'";
-  if (auto s =
-          read_versioned_snapshot(bytes, snapshot_version, what, at, records, dead, last_ts, wm);
+expected<json_lines_source_reader::restored::piece> json_lines_source_reader::decode(
+    std::string_view bytes) const {
+  restored::piece p{0, 0, {}, split_watermarks(effective_strategy(opts_))};
+  auto wm = watermark_state(p.watermarks);
+  if (auto s = read_versioned_snapshot(bytes, snapshot_version, "JSON-lines source '" + name_ + "'",
+                                       p.subtask, p.parallelism, p.splits, wm);
       !s)
     return s;
-  records_ = records;
-  dead_letters_ = dead;
-  last_ts_ = last_ts;
-  watermarks_ = std::move(wms);
-  resume_ = std::move(at);
+  return p;
+}
+
+status json_lines_source_reader::restore(std::string_view bytes) {
+  auto p = decode(bytes);
+  if (!p) return p.error();
+  restored_.set_own(std::move(*p));
+  return status::ok();
+}
+
+status json_lines_source_reader::restore_rescaled(std::span<const std::string_view> pieces) {
+  std::vector<restored::piece> decoded;
+  for (auto bytes : pieces) {
+    auto p = decode(bytes);
+    if (!p) return p.error();
+    decoded.push_back(std::move(*p));
+  }
+  restored_.set_rescaled(std::move(decoded));
   return status::ok();
 }
 
@@ -140,20 +190,36 @@ void json_lines_source_reader::reject(operator_output& out, std::string_view raw
                                                  std::string(raw), std::move(reason)},
                                      last_ts_});
   ++dead_letters_;
+  ++progress_[file_].dead_letters;
   if (opts_.progress) ++opts_.progress->dead_letters;
 }
 
 bool json_lines_source_reader::open_next_file(operator_output& out, timestamp now) {
-  while (file_ < files_.size()) {
-    if (auto s = reader_.open(files_[file_]); !s) {
-      reject(out, "", s.message());
-      if (opts_.progress) ++opts_.progress->files_done;
-      ++file_;
-      continue;
+  for (; file_ < files_.size(); ++file_) {
+    auto& f = progress_[file_];
+    if (f.st == file_progress::state::finished) continue;  // restored as finished
+    if (f.st == file_progress::state::started) {           // restored: go on where it was
+      if (auto s = reader_.open(files_[file_]); !s) fail_resume(s.message());
+      if (auto s = reader_.seek(f.offset, f.line); !s) fail_resume(s.message());
+      split_ = f.watermark;
+      watermarks_.pause_split(split_, false);
+      last_ts_ = f.last_ts;
+      reported_file_bytes_ = reader_.file_bytes_read();
+      if (opts_.progress) opts_.progress->file_bytes_read += reported_file_bytes_;
+    } else {
+      if (auto s = reader_.open(files_[file_]); !s) {
+        reject(out, "", s.message());
+        if (opts_.progress) ++opts_.progress->files_done;
+        f.st = file_progress::state::finished;
+        f.last_ts = last_ts_;
+        continue;
+      }
+      f.st = file_progress::state::started;
+      f.watermark = watermarks_.add_split(now);
+      split_ = f.watermark;
+      reported_file_bytes_ = 0;
     }
-    split_ = watermarks_.add_split(now);
     file_open_ = true;
-    reported_file_bytes_ = 0;
     return true;
   }
   return false;
@@ -171,6 +237,8 @@ void json_lines_source_reader::finish_file(operator_output& out, timestamp now) 
   }
   reader_.close();
   file_open_ = false;
+  progress_[file_].st = file_progress::state::finished;
+  progress_[file_].last_ts = last_ts_;
   ++file_;
 }
 
@@ -202,6 +270,7 @@ source_reader::poll_result json_lines_source_reader::poll(operator_output& out,
     switch (parser_.parse(line, rec.value, rec.ts)) {
       case json_line_parser::outcome::record:
         last_ts_ = rec.ts;
+        ++progress_[file_].records;
         if (opts_.watermarks_in_input)
           watermarks_.on_record(split_, input_watermark{}, rec.ts);
         else

@@ -55,10 +55,19 @@ void task::fail(const std::string& what) {
 }
 
 void task::restore() {
-  if (spec_.source && spec_.restore_source) {
+  if (spec_.source && !spec_.restore_source.empty()) {
     in_source_ = true;
-    if (auto s = spec_.source->restore(*spec_.restore_source); !s)
-      throw std::runtime_error("restore: " + s.to_string());
+    status s;
+    if (spec_.restore_source_rescaled) {
+      std::vector<std::string_view> pieces(spec_.restore_source.begin(),
+                                           spec_.restore_source.end());
+      s = spec_.source->restore_rescaled(pieces);
+    } else if (spec_.restore_source.size() == 1) {
+      s = spec_.source->restore(spec_.restore_source.front());
+    } else {
+      s = {errc::invalid_configuration, "several snapshots for one source instance"};
+    }
+    if (!s) throw std::runtime_error("restore: " + s.to_string());
     in_source_ = false;
   }
   for (std::size_t i = 0; i < spec_.restore_operators.size() && spec_.chain; ++i)
@@ -66,7 +75,7 @@ void task::restore() {
       if (auto s = spec_.chain->at(i).restore(piece); !s)
         throw std::runtime_error("operator '" + spec_.operator_names[i] +
                                  "': restore: " + s.to_string());
-  spec_.restore_source.reset();
+  spec_.restore_source.clear();
   spec_.restore_operators.clear();
 }
 

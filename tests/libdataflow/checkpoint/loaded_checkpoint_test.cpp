@@ -122,8 +122,18 @@ TEST_CASE("checkpoint restore: sources and non-keyed state keep their parallelis
   REQUIRE(!source);
   CHECK(source.error().code() == errc::invalid_configuration);
   CHECK(source.error().message() ==
-        "source gen cannot be rescaled 2 -> 3: its read positions are per instance; restore it "
-        "at parallelism 2");
+        "source gen cannot be rescaled 2 -> 3: the read positions of a generator source are per "
+        "instance (it does not read splits); restore it at parallelism 2");
+  // A source that reads splits gets every old instance's snapshot, in subtask order.
+  auto splits = loaded->restore_for("gen", 0, 3, true);
+  REQUIRE(splits);
+  CHECK(splits->rescaled_source);
+  REQUIRE(splits->states.size() == 2);
+  CHECK(splits->states[1] == *loaded->state("gen", 1));
+  CHECK_FALSE(splits->source_position);
+  auto same_splits = loaded->restore_for("gen", 1, 2, true);
+  REQUIRE(same_splits);
+  CHECK_FALSE(same_splits->rescaled_source);
   auto buffer = loaded->restore_for("buffer", 0, 1);
   REQUIRE(!buffer);
   CHECK(buffer.error().message().find("its state is not keyed") != std::string::npos);

@@ -125,6 +125,22 @@ TEST_CASE("checkpoint compatibility: key groups and source positions cannot be r
         "max_parallelism changed from 128 to 256: its state is split into 128 key groups, "
         "which cannot change");
   CHECK(finding(report, "gen").message ==
-        "rescaled 2 -> 3: a source's read positions are per instance; keep parallelism 2");
+        "rescaled 2 -> 3: the read positions of a generator source are per instance (it does "
+        "not read splits); keep parallelism 2");
   CHECK(report.to_string().find("verdict: incompatible (2 problems)") != std::string::npos);
+}
+
+TEST_CASE("checkpoint compatibility: a source that reads splits rescales") {
+  auto md = snapshot_of_job();
+  md.operators[0].kind = "json_lines";
+  auto job = same_job();
+  op(job, "gen").kind = "json_lines";
+  op(job, "gen").parallelism = 1;
+  op(job, "gen").reads_splits = true;
+  auto report = check_restore_compatibility(md, job);
+  CHECK(report.compatible());
+  CHECK(finding(report, "gen").message == "rescaled 2 -> 1 (its splits are redistributed)");
+  // Without splits (the same kind in the checkpoint, but the new source does not read them).
+  op(job, "gen").reads_splits = false;
+  CHECK_FALSE(check_restore_compatibility(md, job).compatible());
 }

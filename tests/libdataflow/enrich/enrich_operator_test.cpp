@@ -132,6 +132,51 @@ TEST_CASE("enrich: a late element whose first window is gone waits for its next 
   CHECK(h.output()[1].value.status == enrich_status::past_lateness);
 }
 
+TEST_CASE("enrich: restored from two instances at once, at the slower watermark") {
+  // Instances 0 and 1 of 2 hold their keys' windows and waiting elements; instance 0 has seen
+  // watermark 99, instance 1 only 49.
+  auto owner = [](int key) { return instance_of_key_group(key_group_of(key, 128), 128, 2); };
+  {
+    int ones = 0;
+    for (int k = 0; k < 8; ++k) ones += owner(k);
+    REQUIRE((ones > 0 && ones < 8));  // keys of both instances among 0..7
+  }
+  std::vector<std::string> pieces;
+  int id = 0;
+  for (int i = 0; i < 2; ++i) {
+    harness old(make(10, 10, 0), operator_info{"e", "e", i, 2, 128});
+    for (timestamp t = 0; t < 150; ++t)
+      for (int k = 0; k < 8; ++k)
+        if (owner(k) == i) old.push({k, 1, ++id}, t);
+    old.push_watermark(i == 0 ? 99 : 49);
+    pieces.push_back(old.snapshot());
+  }
+  for (bool reversed : {false, true}) {
+    CAPTURE(reversed);
+    harness h(make(10, 10, 0), operator_info{"e", "e", 0, 1, 128});
+    h.restore(make(10, 10, 0), reversed ? std::vector<std::string>{pieces[1], pieces[0]} : pieces);
+    // At watermark 49, an element at 55 of instance 1's keys is on time for [50, 60).
+    for (int k = 0; k < 8; ++k)
+      if (owner(k) == 1) h.push({k, 1000, 10'000 + k}, 55);
+    h.end();
+    // Every element waiting in either piece comes out once, with its window's whole sum.
+    std::map<int, int> seen;
+    for (auto& r : h.output()) {
+      const auto& e = r.value.element;
+      CAPTURE(e);
+      ++seen[e.id];
+      CHECK(r.value.status == enrich_status::on_time);
+      REQUIRE(r.value.aggregate);
+      const bool extra = r.value.window == time_window{50, 60} && owner(e.key) == 1;
+      CHECK(*r.value.aggregate == (extra ? 1010 : 10));
+    }
+    std::size_t waiting = 0;  // elements at 50.. (instance 1) or 100.. (instance 0)
+    for (int k = 0; k < 8; ++k) waiting += owner(k) == 0 ? 50 : 101;
+    CHECK(seen.size() == waiting);
+    for (auto& [i, n] : seen) CHECK(n == 1);
+  }
+}
+
 TEST_CASE("enrich: only the event-time trigger") {
   auto build = [] {
     environment env;

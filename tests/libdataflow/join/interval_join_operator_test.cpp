@@ -266,3 +266,45 @@ TEST_CASE("interval join: snapshot in the middle, restore, and the output is the
     CHECK(got_late == late);
   }
 }
+
+TEST_CASE("interval join: restored from two instances at once, at the slower watermark") {
+  // Instances 0 and 1 of 2 buffer a left element per key of their own at 120; instance 0 has
+  // seen watermark 99, instance 1 only 49.
+  auto owner = [](int key) { return instance_of_key_group(key_group_of(key, 128), 128, 2); };
+  {
+    int ones = 0;
+    for (int k = 0; k < 8; ++k) ones += owner(k);
+    REQUIRE((ones > 0 && ones < 8));  // keys of both instances among 0..7
+  }
+  std::vector<std::string> pieces;
+  for (int i = 0; i < 2; ++i) {
+    harness old(make_op(0, 10, true, true, "late-left", "late-right"),
+                operator_info{"j", "j", i, 2, 128});
+    for (int k = 0; k < 8; ++k)
+      if (owner(k) == i) old.push({k, 100 + k}, 120);
+    old.push_watermark(i == 0 ? 99 : 49);
+    pieces.push_back(old.snapshot());
+  }
+  for (bool reversed : {false, true}) {
+    CAPTURE(reversed);
+    harness h(make_op(0, 10), operator_info{"j", "j", 0, 1, 128});
+    h.restore(make_op(0, 10, true, true, "late-left", "late-right"),
+              reversed ? std::vector<std::string>{pieces[1], pieces[0]} : pieces);
+    // Every key's buffered left element meets its right one, once; and at watermark 49 a pair
+    // at 55 and 58 of instance 1's keys is on time.
+    R expected;
+    for (int k = 0; k < 8; ++k) {
+      h.push_second({k, 200 + k}, 125);
+      expected.push_back({{100 + k, 200 + k}, 125});
+      if (owner(k) == 1) {
+        h.push({k, 300 + k}, 55);
+        h.push_second({k, 400 + k}, 58);
+        expected.push_back({{300 + k, 400 + k}, 58});
+      }
+    }
+    h.end();
+    CHECK(h.side_output<ev>("late-left").empty());
+    CHECK(h.side_output<ev>("late-right").empty());
+    CHECK(sorted(h.output()) == sorted(expected));
+  }
+}

@@ -445,6 +445,39 @@ TEST_CASE("rocksdb keyed state: snapshots move between the heap and RocksDB both
   for (int k : keys_of(part, "map")) CHECK(range.contains(key_group_of(k, 128)));
 }
 
+TEST_CASE("rocksdb keyed state: two instances' snapshots restore into one, declared after") {
+  temp_dir dir;
+  auto backend = open_backend(dir / "db", 16);
+  keyed_state_store<int> whole_store;
+  keyed_state_store<int> db_store;
+  REQUIRE(db_store.open(context_of(backend.get())));
+  states whole(whole_store), db(db_store);
+  splitmix64 rng(31);
+  zipf_sampler keys(key_count, 0.8);
+  for (int i = 0; i < 3000; ++i) step(whole, db, rng, keys);
+  std::string bytes;
+  REQUIRE(whole_store.snapshot(bytes));
+
+  // The snapshots of instances 0 and 1 of 2 (on RocksDB), each holding its key groups.
+  std::string pieces[2];
+  for (int i = 0; i < 2; ++i) {
+    auto part_db = open_backend(dir / ("part" + std::to_string(i)), 16);
+    keyed_state_store<int> part;
+    REQUIRE(part.open(context_of(part_db.get(), i, 2)));
+    states declared(part);
+    REQUIRE(part.restore(bytes));
+    REQUIRE(part.snapshot(pieces[i]));
+  }
+  // Both restored into one instance before any state is declared: all keys come back.
+  auto one_db = open_backend(dir / "one", 16);
+  keyed_state_store<int> one;
+  REQUIRE(one.open(context_of(one_db.get())));
+  REQUIRE(one.restore(pieces[0]));
+  REQUIRE(one.restore(pieces[1]));
+  states restored(one);
+  CHECK(view_of(restored, key_count) == view_of(whole, key_count));
+}
+
 TEST_CASE("rocksdb keyed state: opening chooses where states live") {
   temp_dir dir;
   auto backend = open_backend(dir / "db", 16);

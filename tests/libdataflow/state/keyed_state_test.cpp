@@ -82,6 +82,53 @@ TEST_CASE("snapshot and restore keep exactly the key groups an instance owns") {
   CHECK(restored == 1000);
 }
 
+TEST_CASE("restoring the pieces of several old instances adds them all up, also undeclared") {
+  // Two instances (parallelism 2) each hold their keys' states.
+  std::string pieces[2];
+  for (int i = 0; i < 2; ++i) {
+    keyed_state_store<int> old(operator_info{"op", "op", i, 2, 128});
+    auto& count = old.value<long>("count");
+    auto& seen = old.list<int>("seen");
+    for (int k = 0; k < 200; ++k) {
+      if (instance_of_key_group(key_group_of(k, 128), 128, 2) != i) continue;
+      old.set_current_key(k);
+      count.update(k * 10);
+      seen.add(k);
+      seen.add(-k);
+    }
+    REQUIRE(old.snapshot(pieces[i]));
+  }
+  // One instance (parallelism 1) and, the other way, instance 1 of 3 get both pieces. "count"
+  // is declared before the restore, "seen" only after it (as a keyed process function does on
+  // first use): both get every piece's keys, and only those of the key groups they own.
+  for (auto instance : {std::pair{0, 1}, std::pair{1, 3}}) {
+    const int subtask = instance.first, parallelism = instance.second;
+    CAPTURE(parallelism);
+    keyed_state_store<int> store(operator_info{"op", "op", subtask, parallelism, 128});
+    auto& count = store.value<long>("count");
+    REQUIRE(store.restore(pieces[0]));
+    REQUIRE(store.restore(pieces[1]));
+    auto& seen = store.list<int>("seen");
+    const auto owned = key_group_range_of(subtask, parallelism, 128);
+    int expected = 0;
+    for (int k = 0; k < 200; ++k) {
+      CAPTURE(k);
+      store.set_current_key(k);
+      if (!owned.contains(key_group_of(k, 128))) {
+        CHECK(count.get() == nullptr);
+        CHECK(seen.get() == nullptr);
+        continue;
+      }
+      ++expected;
+      CHECK(count.value_or(-1) == k * 10);
+      REQUIRE(seen.get() != nullptr);
+      CHECK(*seen.get() == std::vector<int>{k, -k});
+    }
+    CHECK(expected > 0);
+    CHECK(store.entries() == 2 * static_cast<std::size_t>(expected));
+  }
+}
+
 TEST_CASE("a snapshot of another format version is rejected with a clear error") {
   keyed_state_store<int> store;
   std::string bytes;
@@ -114,4 +161,42 @@ TEST_CASE("timers fire in time order, once per key and time") {
   timer_service<std::string> r;
   REQUIRE(r.restore(bytes));
   CHECK(r.size() == 2);
+}
+
+TEST_CASE("timers restored from several instances' snapshots: all of them, only keys owned") {
+  // Instances 0 and 1 of 2 each set timers for their own keys, in both domains.
+  std::string pieces[2];
+  for (int i = 0; i < 2; ++i) {
+    timer_service<int> old;
+    for (int k = 0; k < 100; ++k)
+      if (instance_of_key_group(key_group_of(k, 128), 128, 2) == i) {
+        old.register_timer(time_domain::event_time, k, 1000 + k);
+        old.register_timer(time_domain::processing_time, k, 5000 + k);
+      }
+    REQUIRE(old.snapshot(pieces[i]));
+  }
+  // Restored at parallelism 1, and into instance 2 of 3, which owns a third of the key groups
+  // (given both pieces here, to show that a piece's other keys are left out).
+  for (auto instance : {std::pair{0, 1}, std::pair{2, 3}}) {
+    const int subtask = instance.first, parallelism = instance.second;
+    CAPTURE(parallelism);
+    const auto owned = key_group_range_of(subtask, parallelism, 128);
+    timer_service<int> t;
+    for (auto& p : pieces) REQUIRE(t.restore(p, owned, 128));
+    std::vector<int> fired, expected;
+    for (int k = 0; k < 100; ++k)
+      if (owned.contains(key_group_of(k, 128))) expected.push_back(k);
+    t.advance(time_domain::event_time, max_timestamp, [&](timestamp ts, const int& k) {
+      CHECK(ts == 1000 + k);
+      fired.push_back(k);
+    });
+    CHECK(fired == expected);
+    fired.clear();
+    t.advance(time_domain::processing_time, max_timestamp,
+              [&](timestamp, const int& k) { fired.push_back(k); });
+    CHECK(fired == expected);
+    CHECK(t.size() == 0);
+  }
+  timer_service<int> bad;
+  CHECK(bad.restore("garbage", {0, 127}, 128).code() == errc::decode_failed);
 }

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "dataflow/testing/operator_harness.hpp"
 #include "dataflow/window/window_operator_factory.hpp"
@@ -341,4 +342,52 @@ TEST_CASE("sums add up in 64 bits or double, whatever the field's width") {
   CHECK(s.result(acc) == 60'000);
   auto d = agg::sum(&small::f);
   static_assert(std::is_same_v<decltype(d.result(d.create())), double>);
+}
+
+TEST_CASE("restored from two instances at once: all their windows, at the slower watermark") {
+  // Instances 0 and 1 of 2 hold windows of their own keys; instance 0 has seen watermark 99,
+  // instance 1 only 49. Both window operators (per pane and sliced) are checked.
+  auto owner = [](int key) { return instance_of_key_group(key_group_of(key, 128), 128, 2); };
+  window_options o;
+  o.late_tag = "late";
+  auto per_pane = [&] {
+    return make_window_aggregate<ev>(by_key, tumbling_windows(10), agg::sum(&ev::v), o);
+  };
+  auto sliced = [&] {
+    return make_window_aggregate<ev>(by_key, sliding_windows(10, 10), agg::sum(&ev::v), o);
+  };
+  {
+    int ones = 0;
+    for (int k = 0; k < 8; ++k) ones += owner(k);
+    REQUIRE((ones > 0 && ones < 8));  // keys of both instances among 0..7
+  }
+  for (auto& make : {std::function(per_pane), std::function(sliced)}) {
+    std::vector<std::string> pieces;
+    for (int i = 0; i < 2; ++i) {
+      testing::operator_harness<ev, sum_result> old(make(), operator_info{"w", "w", i, 2, 128});
+      for (timestamp t = 0; t < 150; ++t)
+        for (int k = 0; k < 8; ++k)
+          if (owner(k) == i) old.push({k, 1}, t);
+      old.push_watermark(i == 0 ? 99 : 49);
+      pieces.push_back(old.snapshot());
+    }
+    // Either order of the pieces gives the same instance.
+    for (bool reversed : {false, true}) {
+      CAPTURE(reversed);
+      testing::operator_harness<ev, sum_result> h(make(), operator_info{"w", "w", 0, 1, 128});
+      h.restore(make(), reversed ? std::vector<std::string>{pieces[1], pieces[0]} : pieces);
+      // At watermark 49, an element at 55 is on time for instance 1's keys' window [50, 60).
+      for (int k = 0; k < 8; ++k)
+        if (owner(k) == 1) h.push({k, 1000}, 55);
+      h.end();
+      CHECK(h.side_output<ev>("late").empty());
+      // Every window not fired before the snapshot fires once: [50, 60) ... [140, 150) of
+      // instance 1's keys, [100, 110) ... [140, 150) of instance 0's.
+      std::vector<sum_result> expected;
+      for (int k = 0; k < 8; ++k)
+        for (timestamp end = owner(k) == 0 ? 110 : 60; end <= 150; end += 10)
+          expected.push_back({k, {end - 10, end}, end == 60 ? 1010 : 10});
+      CHECK(sorted(h.values()) == sorted(expected));
+    }
+  }
 }

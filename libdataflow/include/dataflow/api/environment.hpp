@@ -58,7 +58,8 @@ class environment {
                                  std::string name = "collection");
 
   /// A bounded source over splits (partitions): split s is read by instance s % parallelism,
-  /// with watermarks per split merged by minimum (see split_watermarks.hpp).
+  /// with watermarks per split merged by minimum (see split_watermarks.hpp). It can be
+  /// restored at another parallelism (its splits are redistributed).
   template <class T>
   data_stream<T> from_splits(std::vector<std::vector<record<T>>> splits,
                              watermark_strategy ws = watermark_strategy::none(),
@@ -71,6 +72,7 @@ class environment {
 
   /// Rows from JSON-lines files (a file, a directory or a glob; plain or gzip); see
   /// io/json_lines_source.hpp. Its dead letters are `.side_output(json_lines_dead_letters)`.
+  /// Each file is a split: it can be restored at another parallelism.
   data_stream<row> from_json_lines(json_source_options opts, std::string name = "json_lines");
 
   /// History then live: each instance reads its share of a bounded history, then a live
@@ -80,7 +82,8 @@ class environment {
   template <class T>
   data_stream<T> from_hybrid(hybrid_source_options opts, std::string name = "hybrid");
 
-  /// Any source: `factory()` makes one reader per instance.
+  /// Any source: `factory()` makes one reader per instance. A reader that implements
+  /// restore_rescaled() can say so with `graph().node(s.node_id()).reads_splits = true`.
   template <class T>
   data_stream<T> from_source(source_factory factory, std::string name, std::string kind = "source");
 
@@ -114,9 +117,11 @@ dataflow::data_stream<T> dataflow::environment::from_source(source_factory facto
 
 inline dataflow::data_stream<dataflow::row> dataflow::environment::from_json_lines(
     json_source_options opts, std::string name) {
-  return from_source<row>(
+  auto rows = from_source<row>(
       [opts, name] { return std::make_unique<json_lines_source_reader>(opts, name); }, name,
       "json_lines");
+  graph_->node(rows.node_id()).reads_splits = true;  // one file per split
+  return rows;
 }
 
 template <class T>
@@ -153,8 +158,10 @@ dataflow::data_stream<T> dataflow::environment::from_splits(
     std::vector<std::vector<record<T>>> splits, watermark_strategy ws, std::string name) {
   using reader = split_collection_source_reader<T>;
   auto data = std::make_shared<const typename reader::splits_type>(std::move(splits));
-  return from_source<T>([data, ws] { return std::make_unique<reader>(data, ws); }, std::move(name),
-                        "split_collection");
+  auto s = from_source<T>([data, ws] { return std::make_unique<reader>(data, ws); },
+                          std::move(name), "split_collection");
+  graph_->node(s.node_id()).reads_splits = true;
+  return s;
 }
 
 template <class T>

@@ -26,6 +26,9 @@ struct operator_description {
   bool keyed = false;
   /// A source: its state is a read position per instance.
   bool source = false;
+  /// A source that reads splits and keeps a position per split (job_node::reads_splits): its
+  /// splits can be redistributed to another parallelism.
+  bool reads_splits = false;
 };
 
 struct job_description {

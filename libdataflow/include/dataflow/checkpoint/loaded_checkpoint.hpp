@@ -7,10 +7,12 @@
 //   state store keeps only the key groups it owns (keyed_state_store::restore), so handing
 //   over whole old snapshots is correct. This needs restore() to add to what an earlier call
 //   restored (see docs/checkpoints.md for the operators' part in that).
-// - Sources and other non-keyed operators with state: only at the same parallelism. Sources
-//   read by subtask index (element i, i + p, ...; split s on instance s % p), so a position
-//   means nothing under another p; re-splitting needs positions per split, which readers do
-//   not report yet. Stateless operators rescale freely.
+// - A source that reads splits (split s on instance s % p) at another parallelism: each new
+//   instance gets every old instance's snapshot, in subtask order, for
+//   source_reader::restore_rescaled, which takes the splits the instance owns now.
+// - Other sources and other non-keyed operators with state: only at the same parallelism. A
+//   source that reads element i, i + p, ... or generates by index has a position per
+//   instance, which means nothing under another p. Stateless operators rescale freely.
 //
 // Thread-safety: read-only after loading; restore_for may be called from any thread.
 #pragma once
@@ -31,8 +33,11 @@ struct instance_restore {
   /// Pass each to restore(), in order; they point into the loaded_checkpoint. Empty: the
   /// instance starts empty.
   std::vector<std::string_view> states;
-  /// For a source instance: where to continue reading.
+  /// For a source instance: where to continue reading (at the same parallelism).
   std::optional<std::uint64_t> source_position;
+  /// A source that reads splits, at another parallelism: `states` are every old instance's
+  /// snapshot, in subtask order, to pass together to source_reader::restore_rescaled.
+  bool rescaled_source = false;
 };
 
 class loaded_checkpoint {
@@ -50,10 +55,12 @@ class loaded_checkpoint {
   [[nodiscard]] const std::string* state(std::string_view uid, int subtask) const noexcept;
 
   /// What instance `subtask` of `parallelism` of operator `uid` restores (see above). Nothing
-  /// for a uid the checkpoint does not have. errc::invalid_configuration when state cannot be
-  /// redistributed to this parallelism.
+  /// for a uid the checkpoint does not have. `source_reads_splits`: the operator is a source
+  /// that reads splits (job_node::reads_splits), so its state can be redistributed.
+  /// errc::invalid_configuration when state cannot be redistributed to this parallelism.
   [[nodiscard]] expected<instance_restore> restore_for(std::string_view uid, int subtask,
-                                                       int parallelism) const;
+                                                       int parallelism,
+                                                       bool source_reads_splits = false) const;
 
  private:
   std::string dir_;

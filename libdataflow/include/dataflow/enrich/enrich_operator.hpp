@@ -147,12 +147,18 @@ class enrich_operator final : public operator_base {
     return status::ok();
   }
 
+  /// Called once per piece when rescaled: state adds up, and the watermark is the minimum
+  /// over the pieces, here and in the inner window operator.
   status restore(std::string_view bytes) override {
     std::string inner, mine;
-    if (auto s = read_versioned_snapshot(bytes, snapshot_version, "enrich", inner, mine, wm_); !s)
+    timestamp wm = min_timestamp;
+    if (auto s = read_versioned_snapshot(bytes, snapshot_version, "enrich", inner, mine, wm); !s)
       return s;
     if (auto s = inner_.restore(inner); !s) return s;
-    return store_.restore(mine);
+    if (auto s = store_.restore(mine); !s) return s;
+    wm_ = restored_ ? std::min(wm_, wm) : wm;
+    restored_ = true;
+    return status::ok();
   }
 
   [[nodiscard]] const enrich_counts& counts() const noexcept { return counts_; }
@@ -281,6 +287,7 @@ class enrich_operator final : public operator_base {
   keyed_state_store<K> store_;
   value_state<detail::pending_elements<T>>* pending_ = nullptr;
   timestamp wm_ = min_timestamp;
+  bool restored_ = false;  // a piece was restored: later pieces take the minimum
   enrich_counts counts_;
   std::vector<std::vector<record<T>>> free_;
 };

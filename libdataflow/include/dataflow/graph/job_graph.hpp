@@ -42,6 +42,9 @@ struct job_node {
   std::string detail;
   /// Number of logical inputs the operator reads (1, or 2 for joins).
   int inputs = 1;
+  /// A source whose instances read splits (split s on instance s % p) and snapshot a position
+  /// per split: it can be restored at another parallelism (source_reader::restore_rescaled).
+  bool reads_splits = false;
 };
 
 struct job_edge {

@@ -25,12 +25,19 @@
 // truncated gzip file) become dead_letter records on the side output `json_lines_dead_letters`
 // and are counted; the job keeps going. Nothing is lost silently.
 //
-// Checkpoints: snapshot() saves the instance's read position (which of its files, the byte
-// offset of the next line in it, the line number), its counts and its watermark state;
-// restore() then open() go on from exactly there. A plain file is resumed by a seek; a gzip
-// file is decompressed again from its start and skipped up to the (uncompressed) offset. The
-// files are listed again at open(): the same file must be at the same place in the instance's
-// share, so files may be added after the ones read (rolled logs), not before.
+// Checkpoints: snapshot() saves, per file of the instance that it finished or started, the
+// file's place in the input and its name, the byte offset of the next line and the line
+// number, its counts, and its watermark state; restore() then open() go on from exactly
+// there. A plain file is resumed by a seek; a gzip file is decompressed again from its start
+// and skipped up to the (uncompressed) offset. The files are listed again at open(): the same
+// file must be at the same place in the input, so files may be added after the ones read
+// (rolled logs), not before.
+//
+// Restored at another parallelism (restore_rescaled, with every old instance's snapshot), an
+// instance takes the files it owns now: finished ones are skipped, started ones resume where
+// they were, the others are read from the start, all in name order. A started file that waits
+// for its turn keeps its watermark state in the minimum (paused, never idle), so the
+// instance's watermark is never ahead of a file it has yet to finish.
 //
 // Thread-safety: one reader per source instance; the progress object is shared and atomic.
 #pragma once
@@ -39,6 +46,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +55,7 @@
 #include "dataflow/io/dead_letter.hpp"
 #include "dataflow/io/line_reader.hpp"
 #include "dataflow/json/json_line_parser.hpp"
+#include "dataflow/source/restored_splits.hpp"
 #include "dataflow/source/source_reader.hpp"
 #include "dataflow/time/split_watermarks.hpp"
 
@@ -115,12 +124,15 @@ class json_lines_source_reader final : public source_reader {
   /// Records emitted so far by this instance.
   [[nodiscard]] std::uint64_t position() const noexcept override { return records_; }
 
-  /// Writes the read position, the counts and the watermark state (versioned, cereal).
+  /// Writes the read position in every file started or finished, the counts and the watermark
+  /// state (versioned, cereal).
   [[nodiscard]] status snapshot(std::string& out) const override;
   /// Reads what snapshot() wrote, before open(); open() reopens the file and resumes there, and
   /// throws std::runtime_error when the input no longer matches (the file is gone, shorter, or
   /// another file is in its place) or the instance is not the one that wrote the snapshot.
   [[nodiscard]] status restore(std::string_view bytes) override;
+  /// Reads every old instance's snapshot, before open(), which takes this instance's files.
+  [[nodiscard]] status restore_rescaled(std::span<const std::string_view> pieces) override;
 
   /// Where this instance is: file index, offset, line.
   [[nodiscard]] json_source_position read_position() const noexcept;
@@ -130,21 +142,35 @@ class json_lines_source_reader final : public source_reader {
   [[nodiscard]] const split_watermarks& watermarks() const noexcept { return watermarks_; }
 
  private:
-  // Where an instance is in its input; saved by snapshot(), resumed by open() after restore().
-  struct resume_point {
-    int subtask = 0, parallelism = 0;  // of the instance that wrote it; 0: not opened
-    std::uint64_t file = 0;            // index into the instance's files
-    std::string path;                  // that file's name ("" past the last one)
-    bool open = false;                 // the file was open: resume at offset/line in it
-    std::uint64_t offset = 0, line = 0;
+  // Where an instance is in one file of the input, as snapshots record it.
+  struct file_position {
+    std::uint64_t split = 0;  // the file's index in the whole input (instance split % p reads it)
+    std::string path;
+    bool finished = false;
+    std::uint64_t offset = 0, line = 0;  // not finished: where to go on
+    timestamp last_ts = 0;               // the last good record's time when the file was left
+    std::uint64_t records = 0, dead_letters = 0;  // read from this file
+    std::uint64_t watermark = 0;  // not finished: its split in the snapshot's watermark state
 
     template <class Archive>
     void serialize(Archive& ar) {
-      ar(subtask, parallelism, file, path, open, offset, line);
+      ar(split, path, finished, offset, line, last_ts, records, dead_letters, watermark);
     }
   };
+  // One file of the instance's share, as far as it got.
+  struct file_progress {
+    enum class state : std::uint8_t { fresh, started, finished };
+    state st = state::fresh;
+    std::uint64_t offset = 0, line = 0;  // started and not open: where to go on
+    timestamp last_ts = 0;
+    std::uint64_t records = 0, dead_letters = 0;
+    std::size_t watermark = 0;  // started: its split in watermarks_
+  };
+  using restored = restored_splits<file_position>;
 
-  void resume(const resume_point& at);
+  [[nodiscard]] expected<restored::piece> decode(std::string_view bytes) const;
+  void take_restored();
+  [[noreturn]] void fail_resume(const std::string& why) const;
   bool open_next_file(operator_output& out, timestamp now);
   void finish_file(operator_output& out, timestamp now);
   void reject(operator_output& out, std::string_view raw, std::string reason);
@@ -164,7 +190,8 @@ class json_lines_source_reader final : public source_reader {
   timestamp last_ts_ = 0;
   std::uint64_t reported_file_bytes_ = 0;  // of the open file, added to progress so far
   int subtask_ = 0, parallelism_ = 0;      // from open(); 0: not opened
-  std::optional<resume_point> resume_;
+  std::vector<file_progress> progress_;    // per file of files_
+  restored restored_;                      // between restore() and open()
 };
 
 }  // namespace dataflow

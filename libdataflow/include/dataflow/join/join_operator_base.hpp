@@ -80,11 +80,16 @@ class join_operator_base : public operator_base {
     return status::ok();
   }
 
+  /// Called once per piece when rescaled: the buffers add up, and the watermark is the
+  /// minimum over the pieces (never ahead of the slowest old instance).
   status restore(std::string_view bytes) override {
     std::string st;
-    if (auto s = read_versioned_snapshot(bytes, snapshot_version, "join", st, wm_); !s) return s;
-    prev_wm_ = wm_;  // snapshots fall between calls: everything due at wm_ was done
+    timestamp wm = min_timestamp;
+    if (auto s = read_versioned_snapshot(bytes, snapshot_version, "join", st, wm); !s) return s;
     if (auto s = store_.restore(st); !s) return s;
+    wm_ = restored_ ? std::min(wm_, wm) : wm;
+    restored_ = true;
+    prev_wm_ = wm_;  // snapshots fall between calls: everything due at wm_ was done
     // Wake-ups are not in the snapshot: rebuild them from the buffers.
     events_.clear();
     std::vector<K> keys;
@@ -136,6 +141,7 @@ class join_operator_base : public operator_base {
   timestamp prev_wm_ = min_timestamp;
 
  private:
+  bool restored_ = false;  // a piece was restored: later pieces take the minimum
   /// One side's batch: late elements are counted and sent to `late_tag` (when set); the others
   /// go to `add(record, key_state&)` under their key.
   template <class V, class KeyFn, class IsLate, class Add>

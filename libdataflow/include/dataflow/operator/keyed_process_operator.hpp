@@ -77,7 +77,10 @@ class keyed_process_operator final : public operator_base {
       return {errc::decode_failed, std::string("keyed process snapshot: ") + e.what()};
     }
     if (auto s = state_.restore(st); !s) return s;
-    return timers_.restore(tm);
+    // Several pieces when rescaled: each adds its timers of the keys this instance owns.
+    return timers_.restore(
+        tm, key_group_range_of(info_.subtask, info_.parallelism, info_.max_parallelism),
+        info_.max_parallelism);
   }
 
   /// For tests and metrics.

@@ -75,9 +75,12 @@ struct task_spec {
   channel_options channels;
   /// Send the final watermark when the input ends (job_options::drain_on_end).
   bool drain = true;
-  /// Restored at start(): the source's snapshot before it opens, and for each chained
-  /// operator the pieces to pass to restore() after it opens (several when rescaled).
-  std::optional<std::string> restore_source;
+  /// Restored at start(): the source's snapshots before it opens, and for each chained
+  /// operator the pieces to pass to restore() after it opens (several when rescaled). The
+  /// source gets its own snapshot (restore()), or, restored at another parallelism,
+  /// every old instance's (restore_rescaled(), when restore_source_rescaled).
+  std::vector<std::string> restore_source;
+  bool restore_source_rescaled = false;
   std::vector<std::vector<std::string>> restore_operators;
 };
 

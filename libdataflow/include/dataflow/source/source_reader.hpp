@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -49,6 +50,17 @@ class source_reader {
   [[nodiscard]] virtual status restore(std::string_view bytes) {
     (void)bytes;
     return {errc::not_serializable, "this source cannot be restored from a checkpoint"};
+  }
+
+  /// Restores at another parallelism, before open(): `pieces` are the snapshots of every
+  /// instance of the earlier run, in subtask order. A reader of splits (split s read by
+  /// instance s % p) takes at open() the splits this instance owns now and goes on with each
+  /// where it was; splits no piece reported start from their beginning. The default refuses
+  /// (errc::invalid_configuration): most sources' read positions are per instance.
+  [[nodiscard]] virtual status restore_rescaled(std::span<const std::string_view> pieces) {
+    (void)pieces;
+    return {errc::invalid_configuration,
+            "this source does not read splits, so its read positions cannot be redistributed"};
   }
 };
 

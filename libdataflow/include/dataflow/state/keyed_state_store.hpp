@@ -137,13 +137,16 @@ class keyed_state_store {
     return status::ok();
   }
 
-  /// Restores the key groups this instance owns. States restored here must be declared
-  /// (by first use) before; bytes of undeclared states are kept until they are declared.
+  /// Restores the key groups this instance owns, adding to what earlier calls restored: at
+  /// another parallelism an instance gets one snapshot per old instance whose key groups
+  /// overlap its own, and calls restore() once per piece. States declared before get the rows
+  /// at once; the bytes of states not declared yet (a keyed process function declares them on
+  /// first use) are kept, every piece's, until the state is declared.
   [[nodiscard]] status restore(std::string_view bytes) {
     std::vector<std::pair<std::string, std::string>> parts;
     if (auto s = read_versioned_snapshot(bytes, snapshot_version, "keyed state", parts); !s)
       return s;
-    pending_ = std::move(parts);
+    for (auto& part : parts) pending_.push_back(std::move(part));
     for (auto& [name, st] : states_)
       if (auto s = restore_pending(name, *st); !s) return s;
     ++current_.version;
@@ -194,14 +197,17 @@ class keyed_state_store {
     return *ref;
   }
 
+  /// Restores every pending piece of state `name` into `st` (rows are added) and forgets them.
   status restore_pending(const std::string& name, detail::keyed_state_base<K>& st) {
-    for (auto it = pending_.begin(); it != pending_.end(); ++it)
-      if (it->first == name) {
-        auto range = key_group_range_of(info_.subtask, info_.parallelism, info_.max_parallelism);
-        auto s = st.restore(it->second, range, info_.max_parallelism);
-        pending_.erase(it);
-        return s;
+    const auto range = key_group_range_of(info_.subtask, info_.parallelism, info_.max_parallelism);
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      if (it->first != name) {
+        ++it;
+        continue;
       }
+      if (auto s = st.restore(it->second, range, info_.max_parallelism); !s) return s;
+      it = pending_.erase(it);
+    }
     return status::ok();
   }
 
@@ -210,6 +216,7 @@ class keyed_state_store {
   detail::table_scope scope_;         // shared with table states
   state_backend* backend_ = nullptr;  // set by open() when states go to byte tables
   std::vector<std::pair<std::string, std::unique_ptr<detail::keyed_state_base<K>>>> states_;
+  // Restored bytes of states not declared yet, by state name, one entry per piece.
   std::vector<std::pair<std::string, std::string>> pending_;
 };
 

@@ -1,6 +1,9 @@
 // Per-key timers in event time and processing time. A timer (key, t) is set at most once;
 // timers fire in time order, event-time ones when the watermark reaches t, processing-time ones
 // when processing time does. Timers set while firing fire in the same pass if already due.
+// Snapshots hold every timer; a restore keeps those of the key groups the instance owns and
+// adds them to the timers already set, so a rescaled instance restores one piece per old
+// instance.
 // Thread-safety: owned by one operator instance.
 #pragma once
 
@@ -15,6 +18,7 @@
 #include <cereal/types/utility.hpp>
 
 #include "dataflow/core/status.hpp"
+#include "dataflow/graph/key_group.hpp"
 #include "dataflow/record/batch.hpp"
 #include "dataflow/time/timestamp.hpp"
 
@@ -59,20 +63,42 @@ class timer_service {
       return {errc::not_serializable, "timers of a key type without cereal serialize()"};
     }
   }
-  [[nodiscard]] status restore(std::string_view bytes) {
+  /// Adds the timers of `bytes` (what snapshot() wrote) whose key lies in the key groups
+  /// `owned`, to those already set: at another parallelism an instance restores one snapshot
+  /// per old instance whose key groups overlap its own, and must not fire timers of keys it
+  /// does not own. A key's group is key_group_of(key, max_parallelism), as in the keyed state.
+  [[nodiscard]] status restore(std::string_view bytes, key_group_range owned, int max_parallelism) {
     if constexpr (detail::is_cereal_serializable_v<K>) {
+      std::set<std::pair<timestamp, K>> event, processing;
       try {
         std::istringstream is{std::string(bytes), std::ios::binary};
         cereal::BinaryInputArchive ar(is);
-        ar(event_, processing_);
-        return status::ok();
+        ar(event, processing);
       } catch (const std::exception& e) {
         return {errc::decode_failed, std::string("timers: ") + e.what()};
       }
+      auto add = [&](std::set<std::pair<timestamp, K>>& from,
+                     std::set<std::pair<timestamp, K>>& to) {
+        while (!from.empty()) {
+          auto node = from.extract(from.begin());
+          if (owned.contains(key_group_of(node.value().second, max_parallelism)))
+            to.insert(std::move(node));
+        }
+      };
+      add(event, event_);
+      add(processing, processing_);
+      return status::ok();
     } else {
       (void)bytes;
+      (void)owned;
+      (void)max_parallelism;
       return {errc::not_serializable, "timers of a key type without cereal serialize()"};
     }
+  }
+
+  /// Adds every timer of `bytes`, whatever its key (one instance owning all key groups).
+  [[nodiscard]] status restore(std::string_view bytes) {
+    return restore(bytes, key_group_range{0, 0}, 1);  // one key group, which holds every key
   }
 
  private:

@@ -110,6 +110,16 @@ class operator_harness {
     if (!s) throw std::runtime_error(s.to_string());
   }
 
+  /// The same with the snapshots of several old instances, restored one after the other, as
+  /// the runtime does when an operator is restored at another parallelism (set the instance
+  /// and parallelism in the harness's operator_info).
+  void restore(std::unique_ptr<operator_base> fresh, const std::vector<std::string>& pieces) {
+    op_ = std::move(fresh);
+    op_->open(ctx_);
+    for (auto& bytes : pieces)
+      if (auto s = op_->restore(bytes); !s) throw std::runtime_error(s.to_string());
+  }
+
   /// Records emitted so far (main output), in order.
   [[nodiscard]] const std::vector<record<Out>>& output() const noexcept { return records_; }
   [[nodiscard]] std::vector<Out> values() const {

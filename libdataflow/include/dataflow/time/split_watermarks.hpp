@@ -13,6 +13,7 @@
 //   return {kind::wait, std::min(next_data, wms.next_idle_check().value_or(max_timestamp))};
 //
 // Checkpoints: save_state(archive) / load_state(archive) carry the watermark state (cereal).
+// A source restored at another parallelism moves splits between readers with add_split_from.
 //
 // Thread-safety: owned by one source instance.
 #pragma once
@@ -39,6 +40,12 @@ class split_watermarks {
     return splits_.size() - 1;
   }
 
+  /// Pauses split `s` (a split that waits for its turn, such as a file the reader resumes
+  /// after the one it reads now) or reads it again. A paused split stays in the minimum with
+  /// the watermark it has and never becomes idle: it holds the reader's watermark back as a
+  /// split being read would.
+  void pause_split(std::size_t s, bool paused) { splits_[s].paused = paused; }
+
   /// A record with timestamp `ts` was read from split `s`.
   template <class T>
   void on_record(std::size_t s, const T& value, timestamp ts) {
@@ -60,7 +67,7 @@ class split_watermarks {
       any_live = true;
       if (sp.touched)
         sp.gen.mark_active(now);
-      else
+      else if (!sp.paused)
         sp.gen.check_idle(now);
       sp.touched = false;
       sp.gen.poll();
@@ -83,7 +90,7 @@ class split_watermarks {
   [[nodiscard]] std::optional<timestamp> next_idle_check() const noexcept {
     std::optional<timestamp> t;
     for (auto& sp : splits_) {
-      if (sp.finished) continue;
+      if (sp.finished || sp.paused) continue;
       if (auto d = sp.gen.idle_deadline(); d && (!t || *d < *t)) t = d;
     }
     return t;
@@ -129,11 +136,31 @@ class split_watermarks {
     status_ = watermark_status::active;
   }
 
+  /// Restoring a source at another parallelism, where splits move between readers: adds a
+  /// split with the state split `s` of `from` had (what its generator learned, whether it
+  /// finished), `from` being another reader's state read back with load_state() and made
+  /// with the same strategy. Returns the new split's index. The split starts active.
+  std::size_t add_split_from(const split_watermarks& from, std::size_t s) {
+    split sp = from.splits_.at(s);
+    sp.touched = sp.paused = false;
+    splits_.push_back(std::move(sp));
+    return splits_.size() - 1;
+  }
+
+  /// Restoring at another parallelism: the watermark this reader counts as emitted, which
+  /// should be the minimum over the readers it took splits from, so that it is never ahead of
+  /// any of them. The status is active.
+  void set_emitted(timestamp t) noexcept {
+    emitted_ = t;
+    status_ = watermark_status::active;
+  }
+
  private:
   struct split {
     watermark_generator gen;
     bool touched = false;  // read records since the last emit()
     bool finished = false;
+    bool paused = false;  // waits for its turn: never idle (not saved: set again on restore)
   };
   watermark_strategy strategy_;
   std::vector<split> splits_;

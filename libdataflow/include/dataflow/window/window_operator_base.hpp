@@ -90,12 +90,19 @@ class window_operator_base : public operator_base {
     return status::ok();
   }
 
+  /// Called once per piece when rescaled: the keyed state adds up, and the watermark and
+  /// processing time are the minimum over the pieces (never ahead of the slowest old instance).
   status restore(std::string_view bytes) override {
     std::string st;
-    if (auto s = read_versioned_snapshot(bytes, snapshot_version, "window", st, wm_, proc_); !s)
+    timestamp wm = min_timestamp, proc = min_timestamp;
+    if (auto s = read_versioned_snapshot(bytes, snapshot_version, "window", st, wm, proc); !s)
       return s;
     if (auto s = store_.restore(st); !s) return s;
-    // Wake-ups and derived aggregates are not in the snapshot: rebuild them.
+    wm_ = restored_ ? std::min(wm_, wm) : wm;
+    proc_ = restored_ ? std::min(proc_, proc) : proc;
+    restored_ = true;
+    // Wake-ups and derived aggregates are not in the snapshot: rebuild them for every key,
+    // those of earlier pieces too (the queues start empty again, so nothing fires twice).
     events_.clear();
     processing_.clear();
     std::vector<K> keys;
@@ -160,6 +167,7 @@ class window_operator_base : public operator_base {
   timestamp proc_ = min_timestamp;
 
  private:
+  bool restored_ = false;  // a piece was restored: later pieces take the minimum
   Derived& self() { return static_cast<Derived&>(*this); }
 
   const char* state_name_;
