@@ -3,10 +3,11 @@
 # `content_metrics write-history`, with out-of-order events and stragglers past the allowed
 # lateness) then a live generator, enrichment with a sliding-window aggregate, per-user distinct
 # urls, and the late events split off. `dataflow run` with checkpoints every 50 ms is killed with
-# SIGKILL at seeded random moments and restarted from the latest checkpoint each time; every
-# committed output (enriched events, content windows, user windows, late events) then equals a
-# run without failures. The windows are shorter than the reference's week (1 h sliding by 1 min
-# for contents, 10 min for users) so that the final watermark's output stays small.
+# SIGKILL at seeded moments (after 1 to 3 further checkpoints) and restarted from the latest
+# checkpoint each time; every committed output (enriched events, content windows, user
+# windows, late events) then equals a run without failures. The windows are shorter than the
+# reference's week (1 h sliding by 1 min for contents, 10 min for users) so that the final
+# watermark's output stays small.
 # Parallelism 1: which records count as late must not depend on how instances interleave (with
 # two, a straggler read before the other instance's first watermark arrives is on time).
 # Usage: kill_restore_content_metrics_test.sh DATAFLOW CONTENT_METRICS [SEED]
@@ -14,11 +15,14 @@ set -eu
 dataflow=$1
 content_metrics=$2
 seed=${3:-11}
+lib=$(cd "$(dirname "$0")" && pwd)/kill_restore_lib.sh
 dir=$(mktemp -d)
 pid=""
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
 cd "$dir"
 fail() { echo "FAIL: $*"; exit 1; }
+# shellcheck source=kill_restore_lib.sh
+. "$lib"
 
 # 6 minutes of history at 1,000 events/s: 360,000 events, 0.5% of them stragglers 10 min late.
 "$content_metrics" write-history --out history --days 0.0041666667 --rate 1000 --users 20000 \
@@ -87,46 +91,8 @@ events=$(wc -l < ref.enriched)
 [ "$(wc -l < ref.late)" -gt 100 ] || fail "the reference has only $(wc -l < ref.late) late events"
 rm -rf out
 
-ckpt="--checkpoint-dir $dir/ck --checkpoint-interval 50ms --retained 2"
-rand=$seed
-kills=0
-restores=0
-attempt=0
-finished=0
-while [ $attempt -lt 3 ]; do
-  attempt=$((attempt + 1))
-  from=""
-  if [ -n "$(find ck -name _metadata 2>/dev/null)" ]; then
-    from="--from $dir/ck"
-    restores=$((restores + 1))
-  fi
-  # shellcheck disable=SC2086
-  "$dataflow" run job.yaml --no-progress $ckpt $from > run.log 2>&1 &
-  pid=$!
-  rand=$(( (rand * 1103515245 + 12345) % 2147483648 ))
-  delay_ms=$(( 300 + rand % 900 ))
-  waited=0
-  while [ $waited -lt $delay_ms ] && kill -0 "$pid" 2>/dev/null; do
-    sleep 0.05
-    waited=$((waited + 50))
-  done
-  if kill -9 "$pid" 2>/dev/null; then
-    kills=$((kills + 1))
-    wait "$pid" 2>/dev/null || true
-  else
-    wait "$pid" || { cat run.log; fail "run $attempt failed"; }
-    pid=""
-    finished=1
-    break
-  fi
-  pid=""
-done
-if [ $finished -eq 0 ]; then
-  from=""
-  [ -n "$(find ck -name _metadata 2>/dev/null)" ] && from="--from $dir/ck" && restores=$((restores + 1))
-  # shellcheck disable=SC2086
-  "$dataflow" run job.yaml --no-progress $ckpt $from > run.log 2>&1 || { cat run.log; fail "final run failed"; }
-fi
+kill_and_restore "$dir/ck" 3 "$seed" \
+  "$dataflow" run job.yaml --no-progress --checkpoint-dir "$dir/ck" --checkpoint-interval 50ms --retained 2
 [ -z "$(find out -name '.*')" ] || fail "pending files left: $(find out -name '.*' | head -3)"
 committed got
 for f in enriched content users late; do
