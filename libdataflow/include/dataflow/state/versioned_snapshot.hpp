@@ -11,25 +11,49 @@
 
 #include <cstdint>
 #include <exception>
-#include <sstream>
+#include <istream>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <cereal/archives/binary.hpp>
 #include <cereal/types/string.hpp>
+#include <cereal/types/utility.hpp>
+#include <cereal/types/vector.hpp>
 
 #include "dataflow/core/status.hpp"
+#include "dataflow/state/detail/cereal_bytes.hpp"
 
 namespace dataflow {
 
+namespace detail {
+
+// How many bytes a part takes, roughly, so that the envelope is allocated once: snapshot
+// parts are the nested snapshots of a whole operator (hundreds of MB), and growing a stream
+// copied them several times over.
+inline std::size_t snapshot_size_hint(const std::string& s) noexcept {
+  return s.size() + 8;
+}
+inline std::size_t snapshot_size_hint(
+    const std::vector<std::pair<std::string, std::string>>& parts) noexcept {
+  std::size_t n = 8;
+  for (auto& [name, bytes] : parts) n += name.size() + bytes.size() + 16;
+  return n;
+}
+template <class T>
+std::size_t snapshot_size_hint(const T&) noexcept {
+  return 64;
+}
+
+}  // namespace detail
+
 template <class... Parts>
 std::string write_versioned_snapshot(std::uint32_t version, const Parts&... parts) {
-  std::ostringstream os(std::ios::binary);
-  {
-    cereal::BinaryOutputArchive ar(os);
-    ar(version, parts...);
-  }
-  return std::move(os).str();
+  std::string out;
+  out.reserve((sizeof(version) + ... + detail::snapshot_size_hint(parts)));
+  detail::append_cereal(out, version, parts...);
+  return out;
 }
 
 /// Reads what write_versioned_snapshot wrote with version `expected`; `what` names the owner
@@ -39,7 +63,8 @@ status read_versioned_snapshot(std::string_view bytes, std::uint32_t expected,
                                std::string_view what, Parts&... parts) {
   std::string name(what);
   try {
-    std::istringstream is{std::string(bytes), std::ios::binary};
+    detail::view_read_buf buf(bytes);  // no copy of what may be hundreds of MB
+    std::istream is(&buf);
     cereal::BinaryInputArchive ar(is);
     std::uint32_t version = 0;
     ar(version);

@@ -5,8 +5,11 @@
 // can keep only the key groups an instance owns.
 #pragma once
 
+#include <algorithm>
 #include <functional>
+#include <istream>
 #include <memory>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <unordered_map>
@@ -23,6 +26,7 @@
 #include "dataflow/graph/key_group.hpp"
 #include "dataflow/record/batch.hpp"
 #include "dataflow/state/aggregating_state.hpp"
+#include "dataflow/state/detail/cereal_bytes.hpp"
 #include "dataflow/state/detail/keyed_state_base.hpp"
 #include "dataflow/state/list_state.hpp"
 #include "dataflow/state/map_state.hpp"
@@ -47,14 +51,15 @@ class heap_table : public keyed_state_base<K> {
       // The bytes of a std::vector<std::pair<int32, std::pair<K, S>>> (what restore() reads),
       // written entry by entry: copying every value into such a vector first doubled the time
       // and the memory of a checkpoint.
-      std::ostringstream os(std::ios::binary);
+      out.clear();
+      string_append_buf buf(out);
+      std::ostream os(&buf);
       {
         cereal::BinaryOutputArchive ar(os);
         ar(cereal::make_size_tag(static_cast<cereal::size_type>(map_.size())));
         for (auto& [k, v] : map_)
           ar(static_cast<std::int32_t>(key_group_of(k, max_parallelism)), k, v);
       }
-      out = std::move(os).str();
       return status::ok();
     } else {
       (void)out;
@@ -69,13 +74,23 @@ class heap_table : public keyed_state_base<K> {
     if constexpr (is_cereal_serializable_v<K> && is_cereal_serializable_v<S>) {
       (void)max_parallelism;
       try {
-        std::istringstream is{std::string(bytes), std::ios::binary};
+        view_read_buf buf(bytes);
+        std::istream is(&buf);
         cereal::BinaryInputArchive ar(is);
-        std::vector<std::pair<std::int32_t, std::pair<K, S>>> rows;
-        ar(rows);
-        map_.reserve(map_.size() + rows.size());  // one allocation, not a rehash per doubling
-        for (auto& [g, kv] : rows)
-          if (range.contains(g)) map_.insert_or_assign(std::move(kv.first), std::move(kv.second));
+        // The bytes of a std::vector<std::pair<int32, std::pair<K, S>>>, read entry by entry
+        // into the map (a vector of them first held every value twice).
+        cereal::size_type size = 0;
+        ar(cereal::make_size_tag(size));
+        // One allocation, not a rehash per doubling; capped so a corrupt size fails at the
+        // end of the input rather than allocating first.
+        map_.reserve(map_.size() + std::min<std::size_t>(size, std::size_t{1} << 26));
+        for (cereal::size_type i = 0; i < size; ++i) {
+          std::int32_t g = 0;
+          K k{};
+          S v{};
+          ar(g, k, v);
+          if (range.contains(g)) map_.insert_or_assign(std::move(k), std::move(v));
+        }
       } catch (const std::exception& e) {
         return {errc::decode_failed, std::string("keyed state: ") + e.what()};
       }
