@@ -46,10 +46,25 @@ std::int64_t wall_ms() {
       .count();
 }
 
+/// Hands the directories of given-up checkpoints to the writer, which deletes them in order
+/// with its writes.
+void forward_abandoned(master_ptr self) {
+  auto& st = self->state;
+  if (!st.coordinator || !st.writer) return;
+  for (auto& [id, dir] : st.coordinator->take_abandoned())
+    self->send(st.writer, checkpoint_abandoned{id, std::move(dir)});
+}
+
 void complete(master_ptr self, expected<job_result> outcome) {
   auto& st = self->state;
   if (st.completed) return;
   st.completed = true;
+  // A checkpoint in flight when the job ends is given up, and its directory goes before the
+  // writer stops (the exit comes after that message from the same sender).
+  if (st.coordinator) {
+    st.coordinator->stop("the job ended before the checkpoint completed");
+    forward_abandoned(self);
+  }
   if (st.coordinator && outcome) {
     outcome->checkpoints = st.coordinator->completed();
     outcome->checkpoints_aborted = st.coordinator->aborted();
@@ -93,6 +108,7 @@ void cancel_tasks(master_ptr self) {
 /// hears once the job has ended.
 void answer_savepoints(master_ptr self) {
   auto& st = self->state;
+  forward_abandoned(self);
   for (auto& o : st.coordinator->take_outcomes()) {
     auto it = st.waiters.find(o.request);
     if (it == st.waiters.end()) continue;
@@ -110,6 +126,7 @@ void answer_savepoints(master_ptr self) {
       cancel_tasks(self);
     }
   }
+  forward_abandoned(self);
 }
 
 /// Starts what the coordinator says is due: a requested savepoint or a periodic checkpoint.
@@ -128,6 +145,9 @@ void start_due(master_ptr self) {
   if (!*p) return;
   // The writer hears of the directory before any task can report to it.
   self->send(st.writer, checkpoint_begin{(*p)->id(), (*p)->directory()});
+  if (c.timeout() > 0)
+    self->delayed_send(self, std::chrono::milliseconds(c.timeout()), checkpoint_expire_atom::value,
+                       (*p)->id());
   for (std::size_t i = 0; i < st.tasks.size(); ++i)
     if (st.is_source[i] && !st.reported[i]) self->send(st.tasks[i], trigger_barrier{(*p)->id()});
 }
@@ -187,6 +207,7 @@ caf::behavior job_master(master_ptr self, std::string job_name,
   st.result.restored_from = std::move(restored_from);
   st.started = std::chrono::steady_clock::now();
   st.coordinator.emplace(std::move(coordinator));
+  st.coordinator->leave_aborted_directories_to_host();
   auto peers = std::make_shared<std::vector<task_actor>>();
   caf::actor me = caf::actor_cast<caf::actor>(self);
   st.writer = spawn_state_writer(self, me);
@@ -240,6 +261,16 @@ caf::behavior job_master(master_ptr self, std::string job_name,
         st.coordinator->stop("the job was cancelled");
         answer_savepoints(self);
         cancel_tasks(self);
+      },
+      [self](checkpoint_expire_atom, std::int64_t id) {
+        auto& st = self->state;
+        if (st.completed) return;
+        auto& c = *st.coordinator;
+        if (c.expire(id, wall_ms()))
+          after_checkpoint(self);
+        else if (c.pending() && c.pending()->id() == id)  // the timer's clock ran ahead
+          self->delayed_send(self, std::chrono::milliseconds(10), checkpoint_expire_atom::value,
+                             id);
       },
       [self](checkpoint_tick_atom) {
         self->state.tick_scheduled = false;

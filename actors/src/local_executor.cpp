@@ -207,6 +207,7 @@ expected<std::unique_ptr<job_handle>> local_executor::submit(std::shared_ptr<con
   } else {
     coordinator.emplace(describe_job(*graph, opts));
   }
+  coordinator->set_timeout(opts.checkpoints.timeout.count());
   return std::unique_ptr<job_handle>(std::make_unique<local_job_handle>(
       opts, std::move(*specs), std::move(*coordinator), std::move(restored_from)));
 }

@@ -1,5 +1,7 @@
 #include "state_writer.hpp"
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
 #include <vector>
 
@@ -12,6 +14,7 @@ namespace {
 struct state_writer_state {
   std::map<std::int64_t, std::string> directories;
   std::map<std::int64_t, std::vector<snapshot_report>> waiting;
+  std::int64_t abandoned_up_to = 0;
 };
 
 using writer_ptr = caf::stateful_actor<state_writer_state>*;
@@ -44,10 +47,21 @@ caf::behavior state_writer(writer_ptr self, caf::actor master) {
         for (auto& r : it->second) self->send(master, write(m.directory, r));
         st.waiting.erase(it);
       },
+      [=](checkpoint_abandoned& m) {
+        auto& st = self->state;
+        st.directories.erase(m.checkpoint);
+        st.waiting.erase(m.checkpoint);
+        st.abandoned_up_to = std::max(st.abandoned_up_to, m.checkpoint);
+        // Writes are done in order on this actor, so nothing is being written into it now;
+        // best effort, as a leftover has no _metadata and is never restored.
+        std::error_code ec;
+        std::filesystem::remove_all(m.directory, ec);
+      },
       [=](snapshot_report& r) {
         auto& st = self->state;
         auto it = st.directories.find(r.checkpoint);
         if (it == st.directories.end()) {
+          if (r.checkpoint <= st.abandoned_up_to) return;  // given up
           if (st.directories.empty() || r.checkpoint > st.directories.rbegin()->first)
             st.waiting[r.checkpoint].push_back(std::move(r));
           return;  // else: a checkpoint already given up

@@ -56,6 +56,9 @@ int main(int argc, char** argv) {
                 "Take checkpoints into this directory (chk-<id>/; see docs/checkpoints.md)");
   r->add_option("--checkpoint-interval", run.checkpoint_interval,
                 "How often to checkpoint, a duration such as 10s or 1m");
+  r->add_option("--checkpoint-timeout", run.checkpoint_timeout,
+                "Give up a checkpoint or savepoint not complete after this long (default 10m; "
+                "0: never)");
   r->add_option("--retained", run.retained, "Complete checkpoints to keep (default 3)")
       ->check(CLI::Range(1, 1 << 20));
   r->add_option("--from", run.from,

@@ -84,6 +84,14 @@ status apply_checkpoint_options(const run_options& o, job_options& job) {
     c.interval = std::chrono::milliseconds(*d);
   }
   if (o.retained > 0) c.retained = o.retained;
+  if (!o.checkpoint_timeout.empty()) {
+    auto d = parse_duration(o.checkpoint_timeout);
+    if (!d || *d < 0)
+      return {errc::invalid_configuration,
+              "--checkpoint-timeout: expected a duration such as 30s or 10m (0: none), got \"" +
+                  o.checkpoint_timeout + "\""};
+    c.timeout = std::chrono::milliseconds(*d);
+  }
   if (c.directory.empty() && c.interval.count() > 0)
     return {errc::invalid_configuration, "--checkpoint-interval needs --checkpoint-dir"};
   if (!o.from.empty()) job.restore_from = o.from;
@@ -149,9 +157,16 @@ int run_pipeline(const run_options& opts) {
     std::fprintf(stderr, "dataflow: %s\n", s.message().c_str());
     return 2;
   }
+  // The command line's port wins over the file's control section.
+  int control_port = opts.control_port;
+  std::string control_port_file = opts.control_port_file;
+  if (control_port < 0 && built.control) {
+    control_port = built.control->port;
+    control_port_file = built.control->port_file;
+  }
   std::unique_ptr<control_server> control;
-  if (opts.control_port >= 0) {
-    auto bound = control_server::bind(opts.control_port);
+  if (control_port >= 0) {
+    auto bound = control_server::bind(control_port);
     if (!bound) {
       std::fprintf(stderr, "dataflow: control port: %s\n", bound.error().message().c_str());
       return 1;
@@ -164,7 +179,7 @@ int run_pipeline(const run_options& opts) {
     return 1;
   }
   if (control)
-    if (auto s = control->serve(**job, opts.control_port_file); !s) {
+    if (auto s = control->serve(**job, control_port_file); !s) {
       std::fprintf(stderr, "dataflow: control port: %s\n", s.message().c_str());
       (*job)->cancel();
       (void)(*job)->wait();

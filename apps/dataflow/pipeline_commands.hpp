@@ -13,6 +13,7 @@ struct run_options {
   std::string checkpoint_dir;
   std::string checkpoint_interval;  // a duration such as 10s
   int retained = 0;                 // 0: not given
+  std::string checkpoint_timeout;   // a duration; empty: the file's or 10 min
   /// Restore from this checkpoint, savepoint or checkpoints directory.
   std::string from;
   bool allow_dropped_state = false;

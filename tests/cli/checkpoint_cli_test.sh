@@ -149,6 +149,8 @@ expect 2 run same.yaml --checkpoint-interval 10s
 has "--checkpoint-interval needs --checkpoint-dir"
 expect 2 run same.yaml --checkpoint-dir cp --checkpoint-interval soon
 has "--checkpoint-interval: expected a duration"
+expect 2 run same.yaml --checkpoint-dir cp --checkpoint-timeout soon
+has "--checkpoint-timeout: expected a duration such as 30s or 10m (0: none), got \"soon\""
 expect 0 run same.yaml --no-progress
 ls out/per-user-0.jsonl out/per-user-1.jsonl > /dev/null || fail "no output files"
 cat out/*.jsonl | sort > plain.txt
@@ -169,4 +171,7 @@ has "bad.yaml:16:13: checkpoints.interval: expected a duration"
 { pipeline 2 window; printf 'checkpoints: {interval: 1s}\n'; } > bad2.yaml
 expect 1 validate bad2.yaml
 has "checkpoints.directory: missing"
+{ pipeline 2 window; printf 'checkpoints: {directory: cps, interval: 1s, timeout: never}\n'; } > bad3.yaml
+expect 1 validate bad3.yaml
+has "bad3.yaml:14:54: checkpoints.timeout: expected a duration"
 echo ok

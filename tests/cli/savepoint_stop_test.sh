@@ -81,13 +81,18 @@ set -e
 [ $rc -eq 1 ] || fail "a savepoint into a non-empty directory exited $rc, not 1: $(cat refused.err)"
 grep -q "already exists" refused.err || fail "the refusal does not say why: $(cat refused.err)"
 
-# A second run cannot have the same port: it exits 1 before it starts.
-set +e
-"$dataflow" run job.yaml --no-progress --control-port "$port" > busy.out 2> busy.err
-rc=$?
-set -e
-[ $rc -eq 1 ] || fail "a second run on port $port exited $rc, not 1: $(cat busy.err)"
-grep -q "cannot listen on 127.0.0.1:$port" busy.err || fail "the second run says: $(cat busy.err)"
+# A second run cannot have the same port, from the command line or from the file's control
+# section: it exits 1 before it starts.
+{ cat job.yaml; echo "control: {port: $port}"; } > busy.yaml
+for how in "job.yaml --control-port $port" "busy.yaml"; do
+  set +e
+  # shellcheck disable=SC2086
+  "$dataflow" run $how --no-progress > busy.out 2> busy.err
+  rc=$?
+  set -e
+  [ $rc -eq 1 ] || fail "a second run on port $port ($how) exited $rc, not 1: $(cat busy.err)"
+  grep -q "cannot listen on 127.0.0.1:$port" busy.err || fail "the second run ($how) says: $(cat busy.err)"
+done
 
 # Stop with a savepoint: it answers once the job has ended.
 "$dataflow" stop --port "$port" --savepoint "$dir/sp-stop" > stop.out 2> stop.err ||
@@ -112,8 +117,12 @@ grep -q "127.0.0.1:$port" gone.err || fail "the connection error does not name t
 
 # Restored from the stop's savepoint, the job writes the rest.
 "$dataflow" savepoint check job.yaml --from "$dir/sp-stop" > check.log 2>&1 || { cat check.log; fail "savepoint check"; }
-"$dataflow" run job.yaml --no-progress --checkpoint-dir "$dir/ck2" --checkpoint-interval 1s \
+# Its control port comes from the file's control section this time.
+{ cat job.yaml; echo "control: {port: 0, port_file: port2.txt}"; } > restored.yaml
+"$dataflow" run restored.yaml --no-progress --checkpoint-dir "$dir/ck2" --checkpoint-interval 1s \
   --from "$dir/sp-stop" > restored.log 2>&1 || { cat restored.log; fail "the restored run failed"; }
+grep -q "^control port: 127.0.0.1:$(cat port2.txt)\$" restored.log ||
+  fail "the control section was not served: $(head -3 restored.log)"
 [ -z "$(find out -name '.*')" ] || fail "pending files left: $(find out -name '.*' | head -3)"
 committed got
 cmp -s ref.copy got.copy || fail "copied records differ: $(comm -3 ref.copy got.copy | head -3)"

@@ -129,6 +129,14 @@ expected<std::optional<checkpoint_record>> checkpoint_coordinator::acknowledge(
   return std::optional<checkpoint_record>{r};
 }
 
+bool checkpoint_coordinator::expire(std::int64_t id, std::int64_t now_ms) {
+  if (!pending_ || pending_->id() != id || timeout_ms_ <= 0 || now_ms - started_ms_ < timeout_ms_)
+    return false;
+  abort_pending("expired after " + std::to_string(now_ms - started_ms_) + " ms (timeout " +
+                std::to_string(timeout_ms_) + " ms)");
+  return true;
+}
+
 void checkpoint_coordinator::abort_pending(const std::string& reason) {
   if (!pending_) return;
   aborted_.push_back(name_of(*pending_) + ": " + reason);
@@ -136,9 +144,16 @@ void checkpoint_coordinator::abort_pending(const std::string& reason) {
     fail_request(*pending_request_,
                  status{errc::runtime_error,
                         "savepoint " + std::to_string(pending_->id()) + " was aborted: " + reason});
-  (void)pending_storage_->abort(*pending_);  // best effort: a leftover is incomplete anyway
+  if (host_deletes_)
+    abandoned_.emplace_back(pending_->id(), pending_->directory());
+  else
+    (void)pending_storage_->abort(*pending_);  // best effort: a leftover is incomplete anyway
   pending_.reset();
   pending_request_.reset();
+}
+
+std::vector<std::pair<std::int64_t, std::string>> checkpoint_coordinator::take_abandoned() {
+  return std::exchange(abandoned_, {});
 }
 
 void checkpoint_coordinator::on_task_finished() {

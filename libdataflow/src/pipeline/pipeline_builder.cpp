@@ -128,6 +128,7 @@ class builder {
       env_.options().checkpoints.directory = c->directory;
       env_.options().checkpoints.interval = std::chrono::milliseconds(c->interval);
       env_.options().checkpoints.retained = c->retained;
+      env_.options().checkpoints.timeout = std::chrono::milliseconds(c->timeout);
     }
     if (auto& st = spec_.state) {
       // Opened here so that a directory that cannot be made stops the job before it starts.
@@ -136,6 +137,7 @@ class builder {
       env_.options().backend = std::move(*b);
       built_.state = st->config;
     }
+    built_.control = spec_.control;
     for (auto& s : spec_.sources) add_source(s);
     for (auto& s : spec_.steps) add_step(s);
     for (auto& s : spec_.sinks) add_sink(s);

@@ -632,7 +632,7 @@ class reader {
   }
 
   checkpoints_spec checkpoints(const YAML::Node& n, const std::string& key) const {
-    only(n, key, {"directory", "interval", "retained"});
+    only(n, key, {"directory", "interval", "retained", "timeout"});
     checkpoints_spec c;
     c.where = at(n, key);
     c.directory = required_str(n, "directory", key);
@@ -642,6 +642,10 @@ class reader {
     c.interval = duration(n["interval"], join(key, "interval"));
     if (c.interval <= 0) fail(n["interval"], join(key, "interval"), "must be positive");
     if (auto r = n["retained"]) c.retained = positive_int(r, join(key, "retained"));
+    if (auto t = n["timeout"]) {
+      c.timeout = duration(t, join(key, "timeout"));
+      if (c.timeout < 0) fail(t, join(key, "timeout"), "must not be negative");
+    }
     return c;
   }
 
@@ -667,15 +671,33 @@ class reader {
     return st;
   }
 
+  control_spec control(const YAML::Node& n, const std::string& key) const {
+    only(n, key, {"port", "port_file"});
+    control_spec c;
+    c.where = at(n, key);
+    if (!n["port"]) fail(n, join(key, "port"), "missing; a port on 127.0.0.1, or 0 for a free one");
+    const auto port = integer(n["port"], join(key, "port"));
+    if (port < 0 || port > 65535)
+      fail(n["port"], join(key, "port"), "expected 0 to 65535, got " + scalar(n["port"]));
+    c.port = static_cast<int>(port);
+    if (auto f = n["port_file"]) {
+      c.port_file = str(f, join(key, "port_file"));
+      if (c.port_file.empty()) fail(f, join(key, "port_file"), "must not be empty");
+    }
+    return c;
+  }
+
   pipeline_spec pipeline(const YAML::Node& root) const {
     if (!root.IsMap()) fail(root, "", "expected a mapping with sources, steps and sinks");
-    only(root, "", {"name", "parallelism", "checkpoints", "state", "sources", "steps", "sinks"});
+    only(root, "",
+         {"name", "parallelism", "checkpoints", "state", "control", "sources", "steps", "sinks"});
     pipeline_spec p;
     p.file = file_;
     if (auto n = root["name"]) p.name = str(n, "name");
     if (auto n = root["parallelism"]) p.parallelism = positive_int(n, "parallelism");
     if (auto n = root["checkpoints"]) p.checkpoints = checkpoints(n, "checkpoints");
     if (auto n = root["state"]) p.state = state(n, "state");
+    if (auto n = root["control"]) p.control = control(n, "control");
     auto list = [&](const char* k, bool required) {
       auto n = root[k];
       if (!n) {

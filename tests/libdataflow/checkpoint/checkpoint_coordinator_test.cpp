@@ -202,3 +202,75 @@ TEST_CASE("coordinator: a stop aborts the savepoint in flight and fails the queu
   REQUIRE(outcomes.size() == 1);
   CHECK(outcomes[0].result.error().code() == errc::not_running);
 }
+
+TEST_CASE("coordinator: a host that deletes aborted directories itself gets them, once") {
+  temp_dir dir;
+  auto c = with_storage(dir / "ck", 10);
+  c.leave_aborted_directories_to_host();
+  c.start(0);
+  auto p = c.trigger(10);
+  REQUIRE(p);
+  REQUIRE(*p);
+  const auto id = (*p)->id();
+  const auto in_flight = (*p)->directory();
+  c.abort_pending("an instance declined");
+  CHECK(fs::exists(in_flight));  // left to the host, which may be writing into it
+  auto abandoned = c.take_abandoned();
+  REQUIRE(abandoned.size() == 1);
+  CHECK(abandoned[0].first == id);
+  CHECK(abandoned[0].second == in_flight);
+  CHECK(c.take_abandoned().empty());
+  REQUIRE(c.aborted().size() == 1);
+
+  // Without the host taking them, the coordinator deletes them itself.
+  auto d = with_storage(dir / "ck2", 10);
+  d.start(0);
+  auto q = d.trigger(10);
+  REQUIRE(q);
+  REQUIRE(*q);
+  const auto other = (*q)->directory();
+  d.on_task_finished();
+  CHECK_FALSE(fs::exists(other));
+  CHECK(d.take_abandoned().empty());
+}
+
+TEST_CASE("coordinator: a checkpoint past its timeout is given up and the next one starts") {
+  temp_dir dir;
+  auto c = with_storage(dir / "ck", 10);
+  c.set_timeout(500);
+  c.start(0);
+  auto p = c.trigger(10);
+  REQUIRE(p);
+  REQUIRE(*p);
+  const auto id = (*p)->id();
+  const auto stuck = (*p)->directory();
+  CHECK_FALSE(c.expire(id, 509));      // not yet
+  CHECK_FALSE(c.expire(id + 1, 600));  // not the one in flight
+  REQUIRE(c.pending());
+  CHECK(c.expire(id, 510));
+  CHECK_FALSE(c.pending());
+  CHECK_FALSE(fs::exists(stuck));
+  REQUIRE(c.aborted().size() == 1);
+  CHECK(c.aborted()[0] == "chk-" + std::to_string(id) + ": expired after 500 ms (timeout 500 ms)");
+  CHECK_FALSE(c.expire(id, 2000));  // once
+
+  // The next one starts and completes; late acknowledgements of the expired one are ignored.
+  REQUIRE(c.due(600));
+  auto next = c.trigger(600);
+  REQUIRE(next);
+  REQUIRE(*next);
+  CHECK((*next)->id() == id + 1);
+  auto late = c.acknowledge(id, "gen", subtask_state{}, 610);
+  REQUIRE(late);
+  CHECK_FALSE(*late);
+  CHECK(acknowledge_all(c, small_job(2), 620));
+
+  // Without a timeout nothing expires.
+  auto d = with_storage(dir / "ck2", 10);
+  d.start(0);
+  auto q = d.trigger(10);
+  REQUIRE(q);
+  REQUIRE(*q);
+  CHECK_FALSE(d.expire((*q)->id(), 1'000'000'000));
+  CHECK(d.pending());
+}

@@ -239,6 +239,11 @@ TEST_CASE("pipeline file: a checkpoints section, and its mistakes") {
   auto defaults = parse_pipeline(with("checkpoints: {directory: cps, interval: 1m}\n"), "p.yaml");
   REQUIRE(defaults);
   CHECK(defaults->checkpoints->retained == 3);
+  CHECK(defaults->checkpoints->timeout == 600'000);
+  auto timed =
+      parse_pipeline(with("checkpoints: {directory: cps, interval: 1m, timeout: 30s}\n"), "p.yaml");
+  REQUIRE(timed);
+  CHECK(timed->checkpoints->timeout == 30'000);
   CHECK_FALSE(parse_pipeline(good, "p.yaml")->checkpoints);
 
   CHECK(error_of(with("checkpoints: {directory: cps}\n")) ==
@@ -251,4 +256,29 @@ TEST_CASE("pipeline file: a checkpoints section, and its mistakes") {
             .find("checkpoints.retained: expected a positive integer") != std::string::npos);
   CHECK(error_of(with("checkpoints: {directory: cps, interval: 1s, every: 2}\n"))
             .find("checkpoints.every: unknown key") != std::string::npos);
+}
+
+TEST_CASE("pipeline file: a control section, and its mistakes") {
+  auto with = [](const std::string& section) { return std::string(good) + section; };
+  auto p = parse_pipeline(with("control: {port: 8081, port_file: run/port}\n"), "p.yaml");
+  REQUIRE_MESSAGE(p, (p ? "" : p.error().message()));
+  REQUIRE(p->control);
+  CHECK(p->control->port == 8081);
+  CHECK(p->control->port_file == "run/port");
+  auto any = parse_pipeline(with("control: {port: 0}\n"), "p.yaml");
+  REQUIRE(any);
+  CHECK(any->control->port == 0);
+  CHECK(any->control->port_file.empty());
+  CHECK_FALSE(parse_pipeline(good, "p.yaml")->control);
+
+  CHECK(error_of(with("control: {port_file: f}\n")).find("p.yaml:30:10: control.port: missing") ==
+        0);
+  CHECK(error_of(with("control: {port: 70000}\n"))
+            .find("control.port: expected 0 to 65535, got 70000") != std::string::npos);
+  CHECK(error_of(with("control: {port: -1}\n")).find("control.port: expected 0 to 65535") !=
+        std::string::npos);
+  CHECK(error_of(with("control: {port: http}\n")).find("control.port: expected an integer") !=
+        std::string::npos);
+  CHECK(error_of(with("control: {port: 1, host: 0.0.0.0}\n")).find("control.host: unknown key") !=
+        std::string::npos);
 }

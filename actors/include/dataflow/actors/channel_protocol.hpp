@@ -86,6 +86,14 @@ struct checkpoint_begin {
   std::string directory;
 };
 
+/// Master -> state writer: checkpoint `checkpoint` was given up; the writer deletes
+/// `directory` after the writes it is doing and writes nothing more into it. (The master
+/// deleting it itself could race a write and leave the directory with one file.)
+struct checkpoint_abandoned {
+  std::int64_t checkpoint = 0;
+  std::string directory;
+};
+
 /// Task -> state writer: the task's parts of a checkpoint, to be written off its thread.
 struct snapshot_report {
   std::int32_t task = 0;
@@ -130,6 +138,7 @@ CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::snapshot_report))
 CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::snapshot_stored))
 CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::checkpoint_complete))
 CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::job_status))
+CAF_ADD_TYPE_ID(dataflow_actors, (dataflow::actors::checkpoint_abandoned))
 CAF_END_TYPE_ID_BLOCK(dataflow_actors)
 
 namespace dataflow::actors {
@@ -142,6 +151,8 @@ using flush_atom = caf::atom_constant<caf::atom("df_flush")>;
 using timer_atom = caf::atom_constant<caf::atom("df_timer")>;
 using cancel_atom = caf::atom_constant<caf::atom("df_cancel")>;
 using checkpoint_tick_atom = caf::atom_constant<caf::atom("df_ckpt")>;
+/// Master -> itself, with a checkpoint id: that checkpoint's timeout is up.
+using checkpoint_expire_atom = caf::atom_constant<caf::atom("df_ckexp")>;
 /// To the master: take a savepoint (target directory, and whether to stop the job after it).
 using savepoint_atom = caf::atom_constant<caf::atom("df_svpt")>;
 /// To the master: answer with the job's job_status.
@@ -216,6 +227,11 @@ typename Inspector::result_type inspect(Inspector& f, task_failed& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, checkpoint_begin& x) {
   return f(caf::meta::type_name("checkpoint_begin"), x.checkpoint, x.directory);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_abandoned& x) {
+  return f(caf::meta::type_name("checkpoint_abandoned"), x.checkpoint, x.directory);
 }
 
 template <class Inspector>

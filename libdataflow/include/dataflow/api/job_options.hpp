@@ -49,10 +49,13 @@ struct job_options {
   /// interval takes no periodic checkpoints, only savepoints on request
   /// (job_handle::trigger_savepoint), into <directory>/savepoint-<id> by default. Either way
   /// two-phase-commit sinks then commit at checkpoints and savepoints only.
+  /// A checkpoint or savepoint not complete after `timeout` is given up (an instance stuck
+  /// behind backpressure would otherwise hold back every later one); 0: never.
   struct checkpoint_options {
     std::string directory;
     std::chrono::milliseconds interval{0};
     int retained = 3;
+    std::chrono::milliseconds timeout{std::chrono::minutes(10)};
   } checkpoints;
   /// Restore from this checkpoint or savepoint directory, or the latest complete checkpoint in
   /// a checkpoints directory, before starting. Empty: start empty.

@@ -23,6 +23,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dataflow/api/job_result.hpp"
@@ -45,6 +46,15 @@ class checkpoint_coordinator {
   checkpoint_coordinator(checkpoint_storage storage, job_description job, std::int64_t interval_ms);
   /// No checkpoint directory: no periodic checkpoints, and savepoints only into a given target.
   explicit checkpoint_coordinator(job_description job);
+
+  /// A checkpoint or savepoint still in flight `timeout_ms` after it started is given up by
+  /// expire(); 0 (the default here): never.
+  void set_timeout(std::int64_t timeout_ms) noexcept { timeout_ms_ = timeout_ms; }
+  [[nodiscard]] std::int64_t timeout() const noexcept { return timeout_ms_; }
+  /// Gives up checkpoint `id` if it is still the one in flight and its time is up at `now_ms`
+  /// ("expired after 600000 ms"); returns whether it did. The host calls it on a timer set
+  /// at trigger() for timeout() ms.
+  bool expire(std::int64_t id, std::int64_t now_ms);
 
   /// The job started at `now_ms`: the first checkpoint is due one interval later.
   void start(std::int64_t now_ms) noexcept { next_due_ = now_ms + interval_ms_; }
@@ -79,8 +89,18 @@ class checkpoint_coordinator {
                                                                        std::int64_t now_ms);
 
   /// Gives up the checkpoint or savepoint in flight (an instance declined, or a task
-  /// finished); its directory is deleted and `reason` goes to aborted().
+  /// finished); its directory is deleted (or handed to the host, see below) and `reason` goes
+  /// to aborted().
   void abort_pending(const std::string& reason);
+
+  /// The host deletes the directories of aborted checkpoints itself, in order with the writes
+  /// into them, and takes them from take_abandoned(). A host whose snapshots are written on
+  /// another thread needs this: deleting a directory while a file is being written into it
+  /// leaves the directory behind with that file.
+  void leave_aborted_directories_to_host() noexcept { host_deletes_ = true; }
+  /// The directories of checkpoints aborted since the last call (with
+  /// leave_aborted_directories_to_host()), as (id, directory).
+  [[nodiscard]] std::vector<std::pair<std::int64_t, std::string>> take_abandoned();
 
   /// A task finished: nothing starts any more.
   void on_task_finished();
@@ -120,11 +140,14 @@ class checkpoint_coordinator {
   std::optional<checkpoint_storage> pending_storage_;
   job_description job_;
   std::int64_t interval_ms_ = 0;
+  std::int64_t timeout_ms_ = 0;
   std::int64_t next_due_ = 0;
   std::int64_t next_id_ = 1;
   std::int64_t started_ms_ = 0;
   std::int64_t max_alignment_ms_ = 0;
   bool stopped_ = false;
+  bool host_deletes_ = false;
+  std::vector<std::pair<std::int64_t, std::string>> abandoned_;
   std::optional<pending_checkpoint> pending_;
   /// The request the savepoint in flight answers; empty for a periodic checkpoint.
   std::optional<std::int64_t> pending_request_;

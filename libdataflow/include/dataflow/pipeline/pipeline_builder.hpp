@@ -46,6 +46,9 @@ struct built_pipeline {
   /// The `state` section (memory when the file has none); its backend is already in the
   /// environment's options.
   state_backend_config state;
+  /// The `control` section, which `dataflow run` serves (its --control-port wins); none when
+  /// the file has none.
+  std::optional<control_spec> control;
 };
 
 expected<built_pipeline> build_pipeline(const pipeline_spec& spec, environment& env);

@@ -131,6 +131,7 @@ struct checkpoints_spec {
   std::string directory;
   duration_ms interval = 0;
   int retained = 3;
+  duration_ms timeout = 10 * 60 * 1000;  // 0: never
 };
 
 /// The `state` section: which backend keeps keyed state (job_options::backend).
@@ -139,12 +140,20 @@ struct state_spec {
   state_backend_config config;
 };
 
+/// The `control` section: the control port `dataflow run` serves (savepoints, stop, status).
+struct control_spec {
+  source_location where;
+  int port = 0;  // 0: a free one
+  std::string port_file;
+};
+
 struct pipeline_spec {
   std::string file;
   std::string name = "pipeline";
   int parallelism = 1;
   std::optional<checkpoints_spec> checkpoints;
   std::optional<state_spec> state;
+  std::optional<control_spec> control;
   std::vector<source_spec> sources;
   std::vector<step_spec> steps;
   std::vector<sink_spec> sinks;
