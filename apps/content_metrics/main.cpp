@@ -242,14 +242,18 @@ int run(const run_options& opts, double history_days) {
       static_cast<unsigned long long>(c->late_events.load()),
       static_cast<unsigned long long>(c->enriched.load()), secs,
       static_cast<double>(c->enriched.load()) / secs);
-  if (!opts.from.empty())
-    std::printf("restored from %s: first enriched event %.3f s after the start\n",
-                r->restored_from.c_str(),
-                std::chrono::duration<double>(
-                    std::chrono::steady_clock::time_point(
-                        std::chrono::steady_clock::duration(c->first_output_ns.load())) -
-                    t0)
-                    .count());
+  if (!opts.from.empty()) {
+    if (c->first_output_ns.load() == 0)  // e.g. --live no larger than the restored position
+      std::printf("restored from %s: no enriched event\n", r->restored_from.c_str());
+    else
+      std::printf("restored from %s: first enriched event %.3f s after the start\n",
+                  r->restored_from.c_str(),
+                  std::chrono::duration<double>(
+                      std::chrono::steady_clock::time_point(
+                          std::chrono::steady_clock::duration(c->first_output_ns.load())) -
+                      t0)
+                      .count());
+  }
   if (!opts.checkpoint_dir.empty()) {
     std::vector<std::int64_t> ms;
     std::uint64_t bytes = 0;
