@@ -105,10 +105,9 @@ void cancel_tasks(master_ptr self) {
 /// Answers the savepoint requests the coordinator has decided. A completed stop-with-savepoint
 /// stops the job: its checkpoint_complete went to the tasks before (same sender, so it arrives
 /// first and sinks commit), then every task is cancelled (no final watermark); the requester
-/// hears once the job has ended.
+/// hears once the job has ended. Directories of checkpoints given up go to the writer.
 void answer_savepoints(master_ptr self) {
   auto& st = self->state;
-  forward_abandoned(self);
   for (auto& o : st.coordinator->take_outcomes()) {
     auto it = st.waiters.find(o.request);
     if (it == st.waiters.end()) continue;

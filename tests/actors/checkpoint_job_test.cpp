@@ -2,12 +2,15 @@
 // checkpoints on an interval into a real directory, and a job restored from one of them goes
 // on exactly where it left off: every window it emits equals the uninterrupted run's, and its
 // source reads exactly the records after the checkpoint's positions. A checkpoint still in flight
-// at the end is given up and leaves no directory.
+// at the end is given up and leaves no directory; one stuck past its timeout is given up and
+// the next ones complete.
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <future>
 #include <map>
 #include <random>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -179,4 +182,48 @@ TEST_CASE("a checkpoint in flight when the job ends leaves no directory behind")
     }
   }
   CHECK_MESSAGE(given_up >= 1, "no checkpoint was in flight at the end of 4 runs");
+}
+
+TEST_CASE("a checkpoint stuck behind a blocked operator expires, and later ones complete") {
+  // The map waits on a gate from its first record, so the barrier of the checkpoint in flight
+  // cannot pass; the test opens the gate once the job reports that checkpoint given up.
+  temp_dir dir;
+  local_environment env;
+  env.options().threads = 2;
+  env.options().checkpoints.directory = dir.str();
+  env.options().checkpoints.interval = std::chrono::milliseconds(20);
+  env.options().checkpoints.timeout = std::chrono::milliseconds(200);
+  std::promise<void> gate;
+  std::shared_future<void> open = gate.get_future().share();
+  generator_options g;
+  g.count = 20'000;
+  g.rate = 20'000;  // about 1 s after the gate opens
+  auto out = env.from_generator<hit>(make_hit, g, "hits")
+                 .uid("hits")
+                 .map(
+                     [open](const hit& h) {
+                       open.wait();
+                       return h;
+                     },
+                     "gate")
+                 .collect();
+  auto job = env.execute_async();
+  REQUIRE(job);
+  bool expired = false;
+  for (int i = 0; i < 1000 && !expired; ++i) {  // at most 10 s
+    auto s = (*job)->current_status();
+    REQUIRE(s);
+    expired = s->checkpoints_aborted >= 1;
+    if (!expired) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  gate.set_value();
+  REQUIRE_MESSAGE(expired, "no checkpoint was given up within 10 s");
+  auto r = (*job)->wait();
+  REQUIRE_MESSAGE(r, (r ? "" : r.error().to_string()));
+  REQUIRE_FALSE(r->checkpoints_aborted.empty());
+  CHECK(r->checkpoints_aborted.front().find(": expired after ") != std::string::npos);
+  CHECK(r->checkpoints_aborted.front().find("(timeout 200 ms)") != std::string::npos);
+  // The expired one held nothing back: later checkpoints completed.
+  CHECK_MESSAGE(!r->checkpoints.empty(), "no checkpoint completed after the expiry");
+  CHECK(out->values().size() == g.count);
 }

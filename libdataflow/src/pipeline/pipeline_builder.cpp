@@ -128,7 +128,7 @@ class builder {
       env_.options().checkpoints.directory = c->directory;
       env_.options().checkpoints.interval = std::chrono::milliseconds(c->interval);
       env_.options().checkpoints.retained = c->retained;
-      env_.options().checkpoints.timeout = std::chrono::milliseconds(c->timeout);
+      if (c->timeout) env_.options().checkpoints.timeout = std::chrono::milliseconds(*c->timeout);
     }
     if (auto& st = spec_.state) {
       // Opened here so that a directory that cannot be made stops the job before it starts.

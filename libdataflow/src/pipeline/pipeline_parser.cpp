@@ -644,7 +644,7 @@ class reader {
     if (auto r = n["retained"]) c.retained = positive_int(r, join(key, "retained"));
     if (auto t = n["timeout"]) {
       c.timeout = duration(t, join(key, "timeout"));
-      if (c.timeout < 0) fail(t, join(key, "timeout"), "must not be negative");
+      if (*c.timeout < 0) fail(t, join(key, "timeout"), "must not be negative");
     }
     return c;
   }

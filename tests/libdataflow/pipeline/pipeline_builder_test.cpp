@@ -11,7 +11,8 @@ using namespace dataflow;
 
 TEST_CASE("pipeline builder: checkpoints become job options, sinks get stable uids") {
   auto spec = parse_pipeline(R"(name: clicks
-checkpoints: {directory: cps, interval: 10s, retained: 2}
+checkpoints: {directory: cps, interval: 10s, retained: 2, timeout: 90s}
+control: {port: 0, port_file: port.txt}
 sources:
   - {name: clicks, type: json_lines, path: in}
 steps:
@@ -29,6 +30,9 @@ sinks:
   CHECK(env.options().checkpoints.directory == "cps");
   CHECK(env.options().checkpoints.interval == std::chrono::seconds(10));
   CHECK(env.options().checkpoints.retained == 2);
+  CHECK(env.options().checkpoints.timeout == std::chrono::seconds(90));
+  REQUIRE(built->control);
+  CHECK(built->control->port_file == "port.txt");
   std::vector<std::string> uids;
   for (auto& n : env.graph().nodes()) uids.push_back(n.uid);
   CHECK(uids == std::vector<std::string>{"source-clicks", "sink-clicks-dead-letters", "step-ok",

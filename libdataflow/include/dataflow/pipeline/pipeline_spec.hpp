@@ -131,7 +131,7 @@ struct checkpoints_spec {
   std::string directory;
   duration_ms interval = 0;
   int retained = 3;
-  duration_ms timeout = 10 * 60 * 1000;  // 0: never
+  std::optional<duration_ms> timeout;  // 0: never; absent: job_options' default
 };
 
 /// The `state` section: which backend keeps keyed state (job_options::backend).

@@ -10,7 +10,6 @@
 #include <istream>
 #include <memory>
 #include <ostream>
-#include <sstream>
 #include <string>
 #include <unordered_map>
 
