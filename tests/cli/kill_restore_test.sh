@@ -8,43 +8,18 @@
 set -eu
 dataflow=$1
 seed=${2:-7}
-lib=$(cd "$(dirname "$0")" && pwd)/kill_restore_lib.sh
+lib=$(cd "$(dirname "$0")" && pwd)/checkpoint_test_lib.sh
 dir=$(mktemp -d)
 pid=""
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
 cd "$dir"
 fail() { echo "FAIL: $*"; exit 1; }
-# shellcheck source=kill_restore_lib.sh
+# shellcheck source=checkpoint_test_lib.sh
 . "$lib"
 
-# 2 files of 1,000,000 lines, one per source instance: a user, an event time that rises with
-# a little disorder (within the 10-ms bound, so no record is ever late and the windows do not
-# depend on how the two instances interleave), and a payload.
-mkdir in
-awk 'BEGIN {
-  for (f = 0; f < 2; f++)
-    for (i = 0; i < 1000000; i++)
-      printf "{\"ts\":%d,\"user\":\"u%d\",\"n\":%d}\n", i * 2 + f - (i % 7), (i * 31 + f) % 97, i \
-        > ("in/" f ".jsonl")
-}'
-
-cat > job.yaml <<YAML
-name: kill-restore
-parallelism: 2
-sources:
-  - name: clicks
-    type: json_lines
-    path: in
-    event_time: {field: ts}
-    watermarks: {strategy: bounded_out_of_orderness, max_delay: 10ms}
-steps:
-  - {name: per_user, input: clicks, key_by: user, window: {type: tumbling, size: 1s}, aggregate: [{count: n}]}
-sinks:
-  - {input: clicks, type: json_lines, path: out/copy.jsonl}
-  - {input: per_user, type: json_lines, path: out/per-user.jsonl}
-YAML
-
-committed() { cat out/copy*.jsonl 2>/dev/null | sort > "$1.copy"; cat out/per-user*.jsonl 2>/dev/null | sort > "$1.counts"; }
+# 2 files of 1,000,000 lines, one per source instance (checkpoint_test_lib.sh).
+write_clicks 2 1000000
+clicks_pipeline kill-restore 2 > job.yaml
 
 # The reference: one run without failures.
 "$dataflow" run job.yaml --no-progress > ref.log 2>&1 || { cat ref.log; fail "reference run failed"; }

@@ -7,45 +7,23 @@
 # Usage: rescale_restore_test.sh DATAFLOW
 set -eu
 dataflow=$1
+lib=$(cd "$(dirname "$0")" && pwd)/checkpoint_test_lib.sh
 dir=$(mktemp -d)
 pid=""
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
 cd "$dir"
 fail() { echo "FAIL: $*"; exit 1; }
+# shellcheck source=checkpoint_test_lib.sh
+. "$lib"
 
 # Rolled logs: 4 files of 300,000 lines, file f holding the event times [f * 1000 s, f * 1000 s +
 # 600 s), a little out of order (within the 10-ms bound). The source reads file f on instance
 # f mod p, one file after the other, so no record is late at either parallelism and the output
 # does not depend on it.
-mkdir in
-awk 'BEGIN {
-  for (f = 0; f < 4; f++)
-    for (i = 0; i < 300000; i++)
-      printf "{\"ts\":%d,\"user\":\"u%d\",\"n\":%d}\n", f * 1000000 + i * 2 - (i % 7), (i * 31 + f) % 97, i \
-        > ("in/" f ".jsonl")
-}'
-
-pipeline() {  # $1: parallelism. The sinks keep one instance: their state is not keyed.
-  cat <<YAML
-name: rescale
-parallelism: $1
-sources:
-  - name: clicks
-    type: json_lines
-    path: in
-    event_time: {field: ts}
-    watermarks: {strategy: bounded_out_of_orderness, max_delay: 10ms}
-steps:
-  - {name: per_user, input: clicks, key_by: user, window: {type: tumbling, size: 1s}, aggregate: [{count: n}]}
-sinks:
-  - {input: clicks, type: json_lines, path: out/copy.jsonl, parallelism: 1}
-  - {input: per_user, type: json_lines, path: out/per-user.jsonl, parallelism: 1}
-YAML
-}
-pipeline 1 > p1.yaml
-pipeline 2 > p2.yaml
-
-committed() { cat out/copy*.jsonl 2>/dev/null | sort > "$1.copy"; cat out/per-user*.jsonl 2>/dev/null | sort > "$1.counts"; }
+write_clicks 4 300000 1000000
+# The sinks keep one instance: their state is not keyed.
+clicks_pipeline rescale 1 1 > p1.yaml
+clicks_pipeline rescale 2 1 > p2.yaml
 
 # The reference: runs without failures, at both parallelisms (the same output).
 "$dataflow" run p2.yaml --no-progress > ref.log 2>&1 || { cat ref.log; fail "reference run failed"; }
@@ -66,13 +44,8 @@ rescale() {
   "$dataflow" run "p$1.yaml" --no-progress $ckpt > run.log 2>&1 &
   pid=$!
   # Wait (at most 60 s) for the first complete checkpoint, then kill at once.
-  waited=0
-  while [ -z "$(find ck -name _metadata 2>/dev/null)" ]; do
-    kill -0 "$pid" 2>/dev/null || { cat run.log; fail "$1 -> $2: the run ended before a checkpoint completed"; }
-    [ $waited -lt 3000 ] || fail "$1 -> $2: no checkpoint completed in 60 s"
-    sleep 0.02
-    waited=$((waited + 1))
-  done
+  wait_for_checkpoint "$dir/ck" 1
+  [ "$(latest_checkpoint "$dir/ck")" -ge 1 ] || { cat run.log; fail "$1 -> $2: the run ended before a checkpoint completed"; }
   kill -9 "$pid" 2>/dev/null || fail "$1 -> $2: the run ended before it could be killed (the input is too small)"
   wait "$pid" 2>/dev/null || true
   pid=""

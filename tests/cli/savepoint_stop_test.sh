@@ -8,11 +8,14 @@
 # Usage: savepoint_stop_test.sh DATAFLOW
 set -eu
 dataflow=$1
+lib=$(cd "$(dirname "$0")" && pwd)/checkpoint_test_lib.sh
 dir=$(mktemp -d)
 pid=""
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
 cd "$dir"
 fail() { echo "FAIL: $*"; exit 1; }
+# shellcheck source=checkpoint_test_lib.sh
+. "$lib"
 
 # Waits up to 60 s for a file to exist; fails if the run ended first.
 wait_for_file() {
@@ -27,31 +30,8 @@ wait_for_file() {
 
 # 2 files of 1,500,000 lines like those of kill_restore_test.sh, one per source instance: the run
 # takes seconds, long enough to be stopped in the middle.
-mkdir in
-awk 'BEGIN {
-  for (f = 0; f < 2; f++)
-    for (i = 0; i < 1500000; i++)
-      printf "{\"ts\":%d,\"user\":\"u%d\",\"n\":%d}\n", i * 2 + f - (i % 7), (i * 31 + f) % 97, i \
-        > ("in/" f ".jsonl")
-}'
-
-cat > job.yaml <<YAML
-name: savepoint-stop
-parallelism: 2
-sources:
-  - name: clicks
-    type: json_lines
-    path: in
-    event_time: {field: ts}
-    watermarks: {strategy: bounded_out_of_orderness, max_delay: 10ms}
-steps:
-  - {name: per_user, input: clicks, key_by: user, window: {type: tumbling, size: 1s}, aggregate: [{count: n}]}
-sinks:
-  - {input: clicks, type: json_lines, path: out/copy.jsonl}
-  - {input: per_user, type: json_lines, path: out/per-user.jsonl}
-YAML
-
-committed() { cat out/copy*.jsonl 2>/dev/null | sort > "$1.copy"; cat out/per-user*.jsonl 2>/dev/null | sort > "$1.counts"; }
+write_clicks 2 1500000
+clicks_pipeline savepoint-stop 2 > job.yaml
 
 # The reference: one run without a stop.
 "$dataflow" run job.yaml --no-progress > ref.log 2>&1 || { cat ref.log; fail "reference run failed"; }

@@ -1,9 +1,55 @@
-# Shared by the CLI tests that kill a run with SIGKILL and restore it (sourced, not run).
-# The moments of the kills follow the run's own progress (its completed checkpoints), not the
-# wall clock, so a fast machine kills as often as a slow one and a slow one never times out
-# early.
+# Shared by the CLI tests that checkpoint, kill, stop and restore `dataflow run` (sourced, not
+# run): the clicks input and pipeline they use, what a run committed, and kills whose moments
+# follow the run's own progress (its completed checkpoints), not the wall clock, so a fast
+# machine kills as often as a slow one and a slow one never times out early.
 #
 # Needs: a `fail` function, and a `pid` variable the caller's EXIT trap kills.
+
+# write_clicks FILES LINES [FILE_OFFSET_MS]
+# Writes in/0.jsonl ... : per line a user, an event time that rises with a little disorder
+# (within the pipeline's 10-ms bound, so no record is ever late and the windows do not depend
+# on how source instances interleave), and a payload. Without an offset the files interleave
+# in event time (one per source instance); with one, file f starts at f * FILE_OFFSET_MS
+# (rolled logs read one after the other).
+write_clicks() {
+  mkdir -p in
+  awk -v files="$1" -v lines="$2" -v offset="${3:-0}" 'BEGIN {
+    for (f = 0; f < files; f++)
+      for (i = 0; i < lines; i++)
+        printf "{\"ts\":%d,\"user\":\"u%d\",\"n\":%d}\n", (offset > 0 ? f * offset : f) + i * 2 - (i % 7),
+          (i * 31 + f) % 97, i > ("in/" f ".jsonl")
+  }'
+}
+
+# clicks_pipeline NAME PARALLELISM [SINK_PARALLELISM]
+# Prints the pipeline: the clicks copied to out/copy.jsonl, and per-user counts in 1-s windows
+# to out/per-user.jsonl.
+clicks_pipeline() {
+  _sinks=""
+  [ -n "${3:-}" ] && _sinks=", parallelism: $3"
+  cat <<YAML
+name: $1
+parallelism: $2
+sources:
+  - name: clicks
+    type: json_lines
+    path: in
+    event_time: {field: ts}
+    watermarks: {strategy: bounded_out_of_orderness, max_delay: 10ms}
+steps:
+  - {name: per_user, input: clicks, key_by: user, window: {type: tumbling, size: 1s}, aggregate: [{count: n}]}
+sinks:
+  - {input: clicks, type: json_lines, path: out/copy.jsonl$_sinks}
+  - {input: per_user, type: json_lines, path: out/per-user.jsonl$_sinks}
+YAML
+}
+
+# committed PREFIX: what the clicks pipeline committed, sorted, into PREFIX.copy and
+# PREFIX.counts.
+committed() {
+  cat out/copy*.jsonl 2>/dev/null | sort > "$1.copy"
+  cat out/per-user*.jsonl 2>/dev/null | sort > "$1.counts"
+}
 
 # The id of the latest complete checkpoint in directory $1 (0 when there is none).
 latest_checkpoint() {
