@@ -47,9 +47,10 @@ class distinct_counts {
     return a.counts_ == b.counts_;
   }
 
-  // The bytes of a std::vector<std::pair<V, std::uint32_t>>. In a binary archive, numbers go in
-  // blocks of a few kilobytes: a checkpoint writes every slice's set, and a call per field was
-  // most of its time.
+  // The bytes of a std::vector<std::pair<V, std::uint32_t>>, without copying the set into one.
+  // In a binary archive numbers go in blocks of a few kilobytes, not a stream call per field
+  // (a checkpoint writes every slice's set; bench/README.md "Checkpoints in a running job"
+  // has what this changed, which was little).
   template <class Archive>
   void save(Archive& ar) const {
     ar(cereal::make_size_tag(static_cast<cereal::size_type>(counts_.size())));
