@@ -15,6 +15,7 @@
 #include "content_event_json_reader.hpp"
 #include "content_metrics_job.hpp"
 #include "dataflow/actors/local_environment.hpp"
+#include "dataflow/api/checkpoint_summary.hpp"
 #include "dataflow/core/parse_timestamp.hpp"
 #include "dataflow/source/hybrid_source.hpp"
 #include "dataflow/state/state_backend_config.hpp"
@@ -254,24 +255,7 @@ int run(const run_options& opts, double history_days) {
                       t0)
                       .count());
   }
-  if (!opts.checkpoint_dir.empty()) {
-    std::vector<std::int64_t> ms;
-    std::uint64_t bytes = 0;
-    for (auto& k : r->checkpoints) {
-      ms.push_back(k.duration_ms);
-      bytes = std::max(bytes, k.size_bytes);
-    }
-    std::sort(ms.begin(), ms.end());
-    auto pct = [&](double p) {
-      return ms.empty() ? 0LL
-                        : static_cast<long long>(ms[static_cast<std::size_t>(p * (ms.size() - 1))]);
-    };
-    std::printf(
-        "checkpoints: %zu completed, %zu aborted, duration p50 %lld ms, p99 %lld ms, max "
-        "%lld ms, largest %.1f MB\n",
-        r->checkpoints.size(), r->checkpoints_aborted.size(), pct(0.5), pct(0.99),
-        ms.empty() ? 0LL : static_cast<long long>(ms.back()), static_cast<double>(bytes) / 1e6);
-  }
+  std::fputs(summarize_checkpoints(*r).c_str(), stdout);
   return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include "control_server.hpp"
 #include "dataflow/actors/local_environment.hpp"
+#include "dataflow/api/checkpoint_summary.hpp"
 #include "dataflow/checkpoint/job_description.hpp"
 #include "dataflow/checkpoint/loaded_checkpoint.hpp"
 #include "dataflow/checkpoint/restore_compatibility.hpp"
@@ -222,6 +223,7 @@ int run_pipeline(const run_options& opts) {
                static_cast<unsigned long long>(t.records), static_cast<unsigned long long>(t.dead),
                static_cast<double>(t.bytes) / 1e6, secs,
                secs > 0 ? static_cast<double>(t.records) / secs : 0.0);
+  std::fputs(summarize_checkpoints(*result).c_str(), stderr);
   for (auto& s : built.sources)
     if (s.hybrid)
       std::fprintf(stderr,

@@ -17,6 +17,7 @@
 #include "../libdataflow/io/temp_dir.hpp"
 #include "dataflow/actors/local_environment.hpp"
 #include "dataflow/checkpoint/loaded_checkpoint.hpp"
+#include "dataflow/checkpoint/metadata_file.hpp"
 
 using namespace dataflow;
 using dataflow::testing::temp_dir;
@@ -97,6 +98,19 @@ TEST_CASE("a job restored from a checkpoint goes on exactly where the checkpoint
   for (auto& c : taken) {
     CHECK(fs::exists(fs::path(c.directory) / "_metadata"));
     CHECK(c.size_bytes > 0);
+    // Every instance's timings reached the metadata, in order, within the checkpoint's time.
+    CHECK(!c.slowest.empty());
+    CHECK(c.max.start_delay_ms <= c.duration_ms);
+    auto md = read_metadata_file(c.directory);
+    REQUIRE(md);
+    for (auto& op : md->operators)
+      for (auto& st : op.subtasks) {
+        CAPTURE(op.uid);
+        CHECK(st.barrier_at_ms >= md->created_ms);
+        CHECK(st.acknowledged_at_ms >= st.barrier_at_ms);
+        CHECK(st.end_to_end_ms(md->created_ms) <= c.duration_ms);
+        CHECK(st.sync_ms + st.async_ms <= st.end_to_end_ms(md->created_ms));
+      }
   }
 
   // Restore from each of a few checkpoints: the first, one in the middle, the last.

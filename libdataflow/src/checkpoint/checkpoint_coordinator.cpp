@@ -7,6 +7,10 @@ namespace dataflow {
 
 namespace {
 
+checkpoint_breakdown breakdown_of(const subtask_state& s, std::int64_t created_ms) {
+  return {s.start_delay_ms(created_ms), s.alignment_ms, s.sync_ms, s.async_ms};
+}
+
 /// "chk-4" or "savepoint-4", as in aborted().
 std::string name_of(const pending_checkpoint& p) {
   return (p.kind() == checkpoint_kind::savepoint ? "savepoint-" : "chk-") + std::to_string(p.id());
@@ -63,7 +67,7 @@ expected<const pending_checkpoint*> checkpoint_coordinator::trigger(std::int64_t
     pending_.emplace(std::move(*p));
     pending_request_ = r.tag;
     started_ms_ = now_ms;
-    max_alignment_ms_ = 0;
+    max_ = {};
     return &*pending_;
   }
   if (!storage_ || !periodic() || now_ms < next_due_)
@@ -79,7 +83,7 @@ expected<const pending_checkpoint*> checkpoint_coordinator::trigger(std::int64_t
   pending_.emplace(std::move(*p));
   pending_request_.reset();
   started_ms_ = now_ms;
-  max_alignment_ms_ = 0;
+  max_ = {};
   next_due_ = now_ms + interval_ms_;
   return &*pending_;
 }
@@ -102,7 +106,13 @@ void checkpoint_coordinator::request_savepoint(std::int64_t request, std::string
 expected<std::optional<checkpoint_record>> checkpoint_coordinator::acknowledge(
     std::int64_t id, std::string_view uid, subtask_state written, std::int64_t now_ms) {
   if (!pending_ || pending_->id() != id) return std::optional<checkpoint_record>{};
-  max_alignment_ms_ = std::max(max_alignment_ms_, written.alignment_ms);
+  written.acknowledged_at_ms = now_ms;
+  const auto part = breakdown_of(written, started_ms_);
+  max_.start_delay_ms = std::max(max_.start_delay_ms, part.start_delay_ms);
+  max_.alignment_ms = std::max(max_.alignment_ms, part.alignment_ms);
+  max_.sync_ms = std::max(max_.sync_ms, part.sync_ms);
+  max_.async_ms = std::max(max_.async_ms, part.async_ms);
+  const auto slowest = std::string(uid) + "#" + std::to_string(written.subtask + 1);
   if (auto s = pending_->acknowledge(uid, std::move(written)); !s) {
     abort_pending(s.message());
     return s;
@@ -116,12 +126,15 @@ expected<std::optional<checkpoint_record>> checkpoint_coordinator::acknowledge(
     abort_pending(done.error().message());
     return done.error();
   }
-  checkpoint_record r{id,
-                      done->checkpoint.directory,
-                      stats.duration_ms,
-                      done->checkpoint.metadata.stats.size_bytes,
-                      max_alignment_ms_,
-                      pending_->kind() == checkpoint_kind::savepoint};
+  checkpoint_record r;
+  r.id = id;
+  r.directory = done->checkpoint.directory;
+  r.duration_ms = stats.duration_ms;
+  r.size_bytes = done->checkpoint.metadata.stats.size_bytes;
+  r.max = max_;
+  r.slowest = slowest;
+  r.slowest_breakdown = part;
+  r.savepoint = pending_->kind() == checkpoint_kind::savepoint;
   if (pending_request_) outcomes_.push_back({*pending_request_, r});
   pending_.reset();
   pending_request_.reset();

@@ -14,6 +14,14 @@ std::string_view to_string(checkpoint_kind kind) noexcept {
   return "unknown";
 }
 
+std::int64_t subtask_state::start_delay_ms(std::int64_t created_ms) const noexcept {
+  return barrier_at_ms > 0 ? std::max<std::int64_t>(0, barrier_at_ms - created_ms) : 0;
+}
+
+std::int64_t subtask_state::end_to_end_ms(std::int64_t created_ms) const noexcept {
+  return acknowledged_at_ms > 0 ? std::max<std::int64_t>(0, acknowledged_at_ms - created_ms) : 0;
+}
+
 bool operator_state::has_state() const noexcept {
   return std::any_of(subtasks.begin(), subtasks.end(), [](const subtask_state& s) {
     return s.size > 0 || s.source_position.has_value();

@@ -1,5 +1,7 @@
 #include "dataflow/checkpoint/instance_snapshot.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 
 #include "dataflow/checkpoint/snapshot_file.hpp"
@@ -56,7 +58,15 @@ expected<subtask_state> write_instance_snapshot(const std::string& checkpoint_di
   st.crc32 = info->crc32;
   st.states = snap.states;
   st.source_position = snap.source_position;
+  st.barrier_at_ms = snap.barrier_at_ms;
   st.alignment_ms = snap.alignment_ms;
+  st.sync_ms = snap.sync_ms;
+  if (snap.synced_at_ms > 0) {
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    st.async_ms = std::max<std::int64_t>(0, now - snap.synced_at_ms);
+  }
   return st;
 }
 

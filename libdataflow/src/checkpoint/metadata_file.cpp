@@ -40,6 +40,10 @@ json to_json(const subtask_state& s) {
   json j = {{"subtask", s.subtask}, {"file", s.file},     {"size", s.size},
             {"crc32", s.crc32},     {"states", s.states}, {"alignment_ms", s.alignment_ms}};
   if (s.source_position) j["source_position"] = *s.source_position;
+  j["barrier_at_ms"] = s.barrier_at_ms;
+  j["sync_ms"] = s.sync_ms;
+  j["async_ms"] = s.async_ms;
+  j["acknowledged_at_ms"] = s.acknowledged_at_ms;
   return j;
 }
 
@@ -66,6 +70,11 @@ subtask_state subtask_from_json(const json& j, const std::string& where) {
   s.alignment_ms = get<std::int64_t>(j, "alignment_ms", where);
   if (j.contains("source_position"))
     s.source_position = get<std::uint64_t>(j, "source_position", where);
+  // Measurements, absent from _metadata written before they were taken (read as 0).
+  for (auto [name, to] :
+       {std::pair{"barrier_at_ms", &s.barrier_at_ms}, std::pair{"sync_ms", &s.sync_ms},
+        std::pair{"async_ms", &s.async_ms}, std::pair{"acknowledged_at_ms", &s.acknowledged_at_ms}})
+    if (j.contains(name)) *to = get<std::int64_t>(j, name, where);
   if (s.file.empty() || s.file.find('/') != std::string::npos || s.file == "." || s.file == "..")
     throw bad_field{where + ": 'file' must name a file in the checkpoint directory"};
   return s;

@@ -171,7 +171,10 @@ void task::handle(const queued& q) {
       break;
     }
     case channel_event::kind::barrier:
-      if (!aligner_.pending()) alignment_started_ns_ = io_.monotonic_ns();
+      if (!aligner_.pending()) {
+        alignment_started_ns_ = io_.monotonic_ns();
+        barrier_at_ms_ = io_.now();
+      }
       if (auto id = aligner_.on_barrier(q.input, q.ev.value)) forward_barrier(*id);
       break;
     case channel_event::kind::end:
@@ -201,30 +204,42 @@ void task::take_snapshot(std::int64_t id) {
     aligned_ms = (io_.monotonic_ns() - alignment_started_ns_) / 1'000'000;
     alignment_started_ns_ = -1;
   }
+  // A source injects the barrier now.
+  const timestamp barrier_at = barrier_at_ms_ >= 0 ? barrier_at_ms_ : io_.now();
+  barrier_at_ms_ = -1;
   std::vector<instance_snapshot> parts;
   auto failed = [&](const std::string& op, const status& s) {
     return std::runtime_error("checkpoint " + std::to_string(id) + ": operator '" + op +
                               "' could not snapshot its state: " + s.to_string());
   };
+  auto take = [&](instance_snapshot& p, auto&& snapshot, const std::string& name) {
+    p.subtask = spec_.subtask;
+    p.barrier_at_ms = barrier_at;
+    const auto t0 = io_.monotonic_ns();
+    if (auto s = snapshot(p.bytes); !s) throw failed(name, s);
+    p.sync_ms = (io_.monotonic_ns() - t0) / 1'000'000;
+  };
   if (spec_.source) {
     instance_snapshot p;
     p.uid = spec_.source_context.info.uid;
-    p.subtask = spec_.subtask;
     p.source_position = spec_.source->position();
-    if (auto s = spec_.source->snapshot(p.bytes); !s)
-      throw failed(spec_.source_context.info.name, s);
+    take(
+        p, [&](std::string& out) { return spec_.source->snapshot(out); },
+        spec_.source_context.info.name);
     parts.push_back(std::move(p));
   }
   if (spec_.chain)
     for (std::size_t i = 0; i < spec_.chain->size(); ++i) {
       instance_snapshot p;
       p.uid = spec_.contexts[i].info.uid;
-      p.subtask = spec_.subtask;
       p.alignment_ms = aligned_ms;
-      if (auto s = spec_.chain->at(i).snapshot(p.bytes); !s)
-        throw failed(spec_.operator_names[i], s);
+      take(
+          p, [&](std::string& out) { return spec_.chain->at(i).snapshot(out); },
+          spec_.operator_names[i]);
       parts.push_back(std::move(p));
     }
+  const timestamp synced_at = io_.now();
+  for (auto& p : parts) p.synced_at_ms = synced_at;
   io_.snapshot_taken(id, std::move(parts));
 }
 

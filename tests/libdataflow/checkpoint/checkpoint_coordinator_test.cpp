@@ -274,3 +274,68 @@ TEST_CASE("coordinator: a checkpoint past its timeout is given up and the next o
   CHECK_FALSE(d.expire((*q)->id(), 1'000'000'000));
   CHECK(d.pending());
 }
+
+TEST_CASE("coordinator: a checkpoint's record says where the time went and whom it waited for") {
+  temp_dir dir;
+  auto c = with_storage(dir / "ck", 10);
+  c.start(0);
+  auto p = c.trigger(1'000);
+  REQUIRE(p);
+  REQUIRE(*p);
+  const auto id = (*p)->id();
+  const auto directory = (*p)->directory();
+  // (uid, subtask, barrier at, alignment, sync, async, acknowledged at)
+  struct timing {
+    const char* uid;
+    int subtask;
+    std::int64_t barrier_at, alignment, sync, async, acked;
+  };
+  const timing parts[] = {{"gen", 0, 1'001, 0, 1, 2, 1'010},
+                          {"gen", 1, 1'002, 0, 0, 3, 1'011},
+                          {"per-user", 1, 1'300, 40, 200, 90, 1'650},
+                          {"per-user", 0, 1'100, 60, 120, 300, 1'700}};
+  std::optional<checkpoint_record> done;
+  for (auto& t : parts) {
+    instance_snapshot snap;
+    snap.uid = t.uid;
+    snap.subtask = t.subtask;
+    snap.bytes = fixture_bytes(t.uid, t.subtask, id);
+    auto written = write_instance_snapshot(directory, snap);
+    REQUIRE(written);
+    written->barrier_at_ms = t.barrier_at;
+    written->alignment_ms = t.alignment;
+    written->sync_ms = t.sync;
+    written->async_ms = t.async;
+    auto r = c.acknowledge(id, t.uid, *written, t.acked);
+    REQUIRE(r);
+    if (*r) done = **r;
+  }
+  REQUIRE(done);
+  CHECK(done->duration_ms == 700);
+  CHECK(done->max.start_delay_ms == 300);
+  CHECK(done->max.alignment_ms == 60);
+  CHECK(done->max.sync_ms == 200);
+  CHECK(done->max.async_ms == 300);
+  CHECK(done->slowest == "per-user#1");  // subtask 0, the last to acknowledge
+  CHECK(done->slowest_breakdown.start_delay_ms == 100);
+  CHECK(done->slowest_breakdown.alignment_ms == 60);
+  CHECK(done->slowest_breakdown.sync_ms == 120);
+  CHECK(done->slowest_breakdown.async_ms == 300);
+
+  // The metadata keeps each instance's timings, with the acknowledgement time.
+  auto md = read_metadata_file(done->directory);
+  REQUIRE(md);
+  auto& s = md->find("per-user")->subtasks[1];
+  CHECK(s.start_delay_ms(md->created_ms) == 300);
+  CHECK(s.end_to_end_ms(md->created_ms) == 650);
+  CHECK(s.sync_ms == 200);
+
+  // The next checkpoint starts from nothing.
+  auto next = c.trigger(2'000);
+  REQUIRE(next);
+  REQUIRE(*next);
+  auto again = acknowledge_all(c, small_job(2), 2'005);
+  REQUIRE(again);
+  CHECK(again->max.sync_ms == 0);
+  CHECK(again->max.start_delay_ms == 0);
+}

@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <sstream>
+
 #include "../io/temp_dir.hpp"
 
 using namespace dataflow;
@@ -26,6 +28,11 @@ checkpoint_metadata sample() {
   operator_state win{"per-user", "per user", "window", true, false, 2, 64, {}};
   win.subtasks.push_back({0, "per-user-0.state", 40, 0xdeadbeef, {"window-contents"}, {}, 3});
   win.subtasks.push_back({1, "per-user-1.state", 59, 7, {"window-contents", "timers"}, {}, 12});
+  auto& timed = win.subtasks.back();
+  timed.barrier_at_ms = md.created_ms + 400;
+  timed.sync_ms = 30;
+  timed.async_ms = 250;
+  timed.acknowledged_at_ms = md.created_ms + 700;
   md.operators = {src, win};
   return md;
 }
@@ -64,7 +71,38 @@ TEST_CASE("checkpoint metadata: JSON round trip keeps every field") {
   CHECK(!win->subtasks[1].source_position);
   CHECK(win->state_size() == 99);
   CHECK(win->alignment_ms() == 12);
+  auto& timed = win->subtasks[1];
+  CHECK(timed.sync_ms == 30);
+  CHECK(timed.async_ms == 250);
+  CHECK(timed.start_delay_ms(md.created_ms) == 400);
+  CHECK(timed.end_to_end_ms(md.created_ms) == 700);
+  CHECK(win->subtasks[0].start_delay_ms(md.created_ms) == 0);  // not measured
   CHECK(metadata_to_json(*back) == json);
+}
+
+TEST_CASE("checkpoint metadata: _metadata written before the timings were measured still reads") {
+  // As the older build wrote it: the same JSON without the four timing fields (one per line).
+  std::istringstream in(metadata_to_json(sample()));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    bool timing = false;
+    for (const char* field : {"barrier_at_ms", "sync_ms", "async_ms", "acknowledged_at_ms"})
+      timing = timing || line.find(std::string("\"") + field + "\"") != std::string::npos;
+    if (timing) continue;
+    if (line.find_first_not_of(' ') != std::string::npos &&
+        line[line.find_first_not_of(' ')] == '}' && !lines.empty() && lines.back().back() == ',')
+      lines.back().pop_back();  // the field before the removed ones is now the last
+    lines.push_back(line);
+  }
+  std::string json;
+  for (auto& l : lines) json += l + "\n";
+  REQUIRE(json.find("sync_ms") == std::string::npos);
+  auto back = metadata_from_json(json, "m");
+  REQUIRE(back);
+  auto& s = back->find("per-user")->subtasks[1];
+  CHECK(s.alignment_ms == 12);
+  CHECK(s.sync_ms == 0);
+  CHECK(s.end_to_end_ms(back->created_ms) == 0);
 }
 
 TEST_CASE("checkpoint metadata: bad JSON, a missing field, a newer version are errors") {

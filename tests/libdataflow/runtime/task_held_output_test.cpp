@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "dataflow/runtime/task.hpp"
+#include "fake_task_io.hpp"
 
 using namespace dataflow;
 
@@ -17,12 +18,11 @@ struct end_marker {
 };
 using sent = std::variant<int /*record*/, timestamp, end_marker>;
 
-class fake_io final : public task_io {
+class fake_io final : public testing::fake_task_io {
  public:
   std::vector<sent> out;
   int resumes_asked = 0;  // schedule_resume calls not yet served
   int credit_returned = 0;
-  bool done = false;
 
   void send(int, std::uint32_t, channel_event&& ev) override {
     switch (ev.what) {
@@ -40,16 +40,7 @@ class fake_io final : public task_io {
     }
   }
   void return_credit(int, std::uint32_t, int n) override { credit_returned += n; }
-  void schedule_poll() override {}
   void schedule_resume() override { ++resumes_asked; }
-  void schedule_poll_at(timestamp) override {}
-  void schedule_flush(std::chrono::microseconds) override {}
-  void schedule_timer_at(timestamp) override {}
-  timestamp now() const override { return 0; }
-  std::int64_t monotonic_ns() const override { return 0; }
-  void snapshot_taken(std::int64_t, std::vector<instance_snapshot>) override {}
-  void finished(task_metrics) override { done = true; }
-  void failed(std::string reason) override { FAIL(reason); }
 };
 
 /// Forwards records; on a watermark emits `burst` records (1000 + i), `step` per call, then the

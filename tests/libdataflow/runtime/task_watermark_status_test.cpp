@@ -8,6 +8,7 @@
 #include "dataflow/operator/union_operator.hpp"
 #include "dataflow/operator/watermark_assigner_operator.hpp"
 #include "dataflow/runtime/task.hpp"
+#include "fake_task_io.hpp"
 
 using namespace dataflow;
 
@@ -16,12 +17,10 @@ namespace {
 using sent = std::variant<std::size_t /*records*/, timestamp, watermark_status>;
 
 /// task_io that records what the task sends and asks for; time is set by hand.
-class fake_io final : public task_io {
+class fake_io final : public testing::fake_task_io {
  public:
   std::vector<sent> out;
   std::vector<timestamp> timers;
-  timestamp clock = 0;
-  bool done = false;
 
   void send(int, std::uint32_t, channel_event&& ev) override {
     switch (ev.what) {
@@ -39,17 +38,7 @@ class fake_io final : public task_io {
         break;
     }
   }
-  void return_credit(int, std::uint32_t, int) override {}
-  void schedule_poll() override {}
-  void schedule_resume() override {}
-  void schedule_poll_at(timestamp) override {}
-  void schedule_flush(std::chrono::microseconds) override {}
   void schedule_timer_at(timestamp t) override { timers.push_back(t); }
-  timestamp now() const override { return clock; }
-  std::int64_t monotonic_ns() const override { return 0; }
-  void snapshot_taken(std::int64_t, std::vector<instance_snapshot>) override {}
-  void finished(task_metrics) override { done = true; }
-  void failed(std::string reason) override { FAIL(reason); }
 };
 
 class io_clock final : public processing_clock {

@@ -268,7 +268,7 @@ typename Inspector::result_type inspect(Inspector& f, instance_snapshot& x) {
     return caf::none;
   });
   return f(caf::meta::type_name("instance_snapshot"), x.uid, x.subtask, x.bytes, x.states, has, pos,
-           x.alignment_ms, load);
+           x.alignment_ms, x.barrier_at_ms, x.sync_ms, x.synced_at_ms, load);
 }
 
 template <class Inspector>
@@ -280,7 +280,7 @@ typename Inspector::result_type inspect(Inspector& f, subtask_state& x) {
     return caf::none;
   });
   return f(caf::meta::type_name("subtask_state"), x.subtask, x.file, x.size, x.crc32, x.states, has,
-           pos, x.alignment_ms, load);
+           pos, x.alignment_ms, x.barrier_at_ms, x.sync_ms, x.async_ms, x.acknowledged_at_ms, load);
 }
 
 template <class Inspector>

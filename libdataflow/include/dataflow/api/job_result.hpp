@@ -34,13 +34,30 @@ struct task_metrics {
   std::vector<std::pair<std::int64_t, std::uint64_t>> barriers;
 };
 
+/// Where an instance's part of a checkpoint spent its time (see subtask_state).
+struct checkpoint_breakdown {
+  /// Trigger to the barrier reaching the instance: the barrier queued behind records.
+  std::int64_t start_delay_ms = 0;
+  /// First barrier to the last (several inputs).
+  std::int64_t alignment_ms = 0;
+  /// snapshot() on the task.
+  std::int64_t sync_ms = 0;
+  /// Waiting for the state writer and writing the file, off the task.
+  std::int64_t async_ms = 0;
+};
+
 /// What one completed checkpoint or savepoint cost.
 struct checkpoint_record {
   std::int64_t id = 0;
   std::string directory;
   std::int64_t duration_ms = 0;
   std::uint64_t size_bytes = 0;
-  std::int64_t max_alignment_ms = 0;
+  /// The largest of each part over all instances.
+  checkpoint_breakdown max;
+  /// The instance acknowledged last, which the checkpoint waited for ("uid#subtask", subtasks
+  /// counted from 1), and its breakdown.
+  std::string slowest;
+  checkpoint_breakdown slowest_breakdown;
   /// A savepoint (taken on request, kept by retention), not a periodic checkpoint.
   bool savepoint = false;
 };

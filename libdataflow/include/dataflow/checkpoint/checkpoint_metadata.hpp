@@ -33,8 +33,25 @@ struct subtask_state {
   std::vector<std::string> states;
   /// For source instances: source_reader::position() at the barrier.
   std::optional<std::uint64_t> source_position;
+  /// Where the time went, as Flink breaks it down. Wall-clock times are ms since the Unix
+  /// epoch on the instance's node (0: not measured, e.g. an older _metadata).
   /// Time from the first barrier to the last at this instance (0 with one input channel).
   std::int64_t alignment_ms = 0;
+  /// The first barrier was taken up by the instance (a source: injected it).
+  std::int64_t barrier_at_ms = 0;
+  /// Time the operator's snapshot() took on its task (the task processes nothing meanwhile).
+  std::int64_t sync_ms = 0;
+  /// Time from the end of snapshot() to the file being written: waiting for the node's state
+  /// writer, then writing, off the task.
+  std::int64_t async_ms = 0;
+  /// The coordinator received the acknowledgement.
+  std::int64_t acknowledged_at_ms = 0;
+
+  /// From triggering the checkpoint (`created_ms`) to the barrier reaching this instance:
+  /// mostly time behind records queued upstream. 0 when not measured.
+  [[nodiscard]] std::int64_t start_delay_ms(std::int64_t created_ms) const noexcept;
+  /// From triggering the checkpoint to this instance's acknowledgement. 0 when not measured.
+  [[nodiscard]] std::int64_t end_to_end_ms(std::int64_t created_ms) const noexcept;
 };
 
 /// One operator (job node) of the job, matched on restore by `uid`.

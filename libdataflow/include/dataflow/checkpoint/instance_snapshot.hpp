@@ -35,6 +35,13 @@ struct instance_snapshot {
   std::optional<std::uint64_t> source_position;
   /// Time the instance spent aligning the barrier.
   std::int64_t alignment_ms = 0;
+  /// Wall-clock time (ms since the Unix epoch) the first barrier was taken up by the instance
+  /// (for a source: injected), and the time snapshot() took for this part.
+  std::int64_t barrier_at_ms = 0;
+  std::int64_t sync_ms = 0;
+  /// Wall-clock time the task handed the parts over; write_instance_snapshot measures the
+  /// asynchronous part (waiting for the writer, then writing) from here.
+  std::int64_t synced_at_ms = 0;
 };
 
 /// The snapshot file name of instance `subtask` of `uid`: "<uid>-<subtask>.state", with bytes
@@ -42,7 +49,8 @@ struct instance_snapshot {
 /// names); very long uids are shortened and end in a hash.
 std::string snapshot_file_name(std::string_view uid, int subtask);
 
-/// Writes `snap` as a snapshot file into `checkpoint_dir` and returns its entry for the metadata.
+/// Writes `snap` as a snapshot file into `checkpoint_dir` and returns its entry for the metadata,
+/// with async_ms measured up to the end of the write.
 expected<subtask_state> write_instance_snapshot(const std::string& checkpoint_dir,
                                                 const instance_snapshot& snap);
 

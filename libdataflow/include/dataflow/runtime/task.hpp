@@ -174,6 +174,7 @@ class task {
   timestamp timer_at_ = max_timestamp;
   std::int64_t backlogged_since_ = -1;
   std::int64_t alignment_started_ns_ = -1;  // first barrier of the checkpoint being aligned
+  timestamp barrier_at_ms_ = -1;            // the same, in wall-clock time (start delay)
   task_metrics metrics_;
 };
 
