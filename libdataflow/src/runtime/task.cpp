@@ -216,7 +216,11 @@ void task::take_snapshot(std::int64_t id) {
     p.subtask = spec_.subtask;
     p.barrier_at_ms = barrier_at;
     const auto t0 = io_.monotonic_ns();
+    if (last_snapshot_bytes_.size() <= parts.size()) last_snapshot_bytes_.resize(parts.size() + 1);
+    auto& last = last_snapshot_bytes_[parts.size()];
+    p.bytes.reserve(last + last / 8);  // state grows between checkpoints
     if (auto s = snapshot(p.bytes); !s) throw failed(name, s);
+    last = p.bytes.size();
     p.sync_ms = (io_.monotonic_ns() - t0) / 1'000'000;
   };
   if (spec_.source) {

@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "dataflow/state/timer_service.hpp"
 
@@ -199,4 +201,38 @@ TEST_CASE("timers restored from several instances' snapshots: all of them, only 
   }
   timer_service<int> bad;
   CHECK(bad.restore("garbage", {0, 127}, 128).code() == errc::decode_failed);
+}
+
+TEST_CASE("a store's snapshot, written in place, is the envelope of (state name, rows) pairs") {
+  keyed_state_store<int> store(operator_info{"op", "op", 0, 1, 128});
+  auto& v = store.value<long>("v");
+  auto& w = store.value<int>("w");
+  for (int k = 0; k < 50; ++k) {
+    store.set_current_key(k);
+    v.update(k * 3L);
+    if (k % 2 == 0) w.update(-k);
+  }
+  std::string bytes = "left over from before";
+  REQUIRE(store.snapshot(bytes));
+  // Decoded the way the store wrote it before it wrote in place: a vector of named parts.
+  std::vector<std::pair<std::string, std::string>> parts;
+  REQUIRE(read_versioned_snapshot(bytes, keyed_state_store<int>::snapshot_version, "store", parts));
+  REQUIRE(parts.size() == 2);
+  std::map<std::string, std::size_t> rows;
+  for (auto& [name, state] : parts) {
+    std::vector<std::pair<std::int32_t, std::pair<int, long>>> decoded;
+    if (name == "v") {
+      detail::read_cereal(state, decoded);
+    } else {
+      std::vector<std::pair<std::int32_t, std::pair<int, int>>> ints;
+      detail::read_cereal(state, ints);
+      for (auto& [g, kv] : ints) decoded.push_back({g, {kv.first, kv.second}});
+    }
+    rows[name] = decoded.size();
+    for (auto& [g, kv] : decoded) {
+      CHECK(g == key_group_of(kv.first, 128));
+      CHECK(kv.second == (name == "v" ? kv.first * 3L : -kv.first));
+    }
+  }
+  CHECK(rows == std::map<std::string, std::size_t>{{"v", 50}, {"w", 25}});
 }

@@ -25,3 +25,38 @@ TEST_CASE("versioned snapshot: round trip, other version, truncated bytes") {
   CHECK(s.code() == errc::decode_failed);
   CHECK(s.message().find("join snapshot: ") == 0);
 }
+
+TEST_CASE("versioned snapshot: a part written in place has the bytes of a copied-in part") {
+  const std::string inner = write_versioned_snapshot(1, std::string("rows"), std::int64_t{7});
+  const std::string copied = write_versioned_snapshot(2, inner, std::int64_t{42});
+
+  std::string in_place;
+  detail::append_cereal(in_place, std::uint32_t{2});
+  REQUIRE(append_nested_snapshot(in_place, [](std::string& o) {
+    detail::append_cereal(o, std::uint32_t{1}, std::string("rows"), std::int64_t{7});
+    return status::ok();
+  }));
+  detail::append_cereal(in_place, std::int64_t{42});
+  CHECK(in_place == copied);
+
+  // Empty and nested twice.
+  std::string empty_copied = write_versioned_snapshot(1, std::string(), std::string("x"));
+  std::string empty_in_place;
+  detail::append_cereal(empty_in_place, std::uint32_t{1});
+  REQUIRE(append_nested_snapshot(empty_in_place, [](std::string&) { return status::ok(); }));
+  REQUIRE(append_nested_snapshot(empty_in_place, [](std::string& o) {
+    return append_nested_snapshot(o, [](std::string&) { return status::ok(); });
+  }));
+  CHECK(empty_in_place.size() == empty_copied.size() + 7);  // "x" vs. an empty nested string
+  std::string a, b;
+  REQUIRE(read_versioned_snapshot(empty_in_place, 1, "t", a, b));
+  CHECK(a.empty());
+  CHECK(b == std::string(8, '\0'));
+
+  // An error from the part is returned as it is.
+  std::string failed;
+  auto s = append_nested_snapshot(failed, [](std::string&) {
+    return status{errc::not_serializable, "no"};
+  });
+  CHECK(s.code() == errc::not_serializable);
+}

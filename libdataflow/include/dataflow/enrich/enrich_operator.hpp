@@ -139,11 +139,16 @@ class enrich_operator final : public operator_base {
     forward_results(out);
   }
 
+  /// write_versioned_snapshot(snapshot_version, inner bytes, store bytes, wm_), with the
+  /// inner window's and the store's bytes written in place.
   status snapshot(std::string& out) const override {
-    std::string inner, mine;
-    if (auto s = inner_.snapshot(inner); !s) return s;
-    if (auto s = store_.snapshot(mine); !s) return s;
-    out = write_versioned_snapshot(snapshot_version, inner, mine, wm_);
+    out.clear();
+    detail::append_cereal(out, snapshot_version);
+    auto s = append_nested_snapshot(out, [&](std::string& o) { return inner_.append_snapshot(o); });
+    if (!s) return s;
+    s = append_nested_snapshot(out, [&](std::string& o) { return store_.append_snapshot(o); });
+    if (!s) return s;
+    detail::append_cereal(out, wm_);
     return status::ok();
   }
 

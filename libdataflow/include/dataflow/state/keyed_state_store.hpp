@@ -127,13 +127,20 @@ class keyed_state_store {
   }
 
   [[nodiscard]] status snapshot(std::string& out) const {
-    std::vector<std::pair<std::string, std::string>> parts;
+    out.clear();
+    return append_snapshot(out);
+  }
+  /// Appends what snapshot() writes to `out`: write_versioned_snapshot(snapshot_version,
+  /// vector of (state name, state bytes)), each state written in place.
+  [[nodiscard]] status append_snapshot(std::string& out) const {
+    detail::append_cereal(out, snapshot_version,
+                          cereal::make_size_tag(static_cast<cereal::size_type>(states_.size())));
     for (auto& [name, st] : states_) {
-      std::string bytes;
-      if (auto s = st->snapshot(bytes, info_.max_parallelism); !s) return s;
-      parts.emplace_back(name, std::move(bytes));
+      detail::append_cereal(out, name);
+      auto s = append_nested_snapshot(
+          out, [&](std::string& o) { return st->snapshot(o, info_.max_parallelism); });
+      if (!s) return s;
     }
-    out = write_versioned_snapshot(snapshot_version, parts);
     return status::ok();
   }
 

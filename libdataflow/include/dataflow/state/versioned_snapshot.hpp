@@ -6,10 +6,17 @@
 //   std::string bytes = write_versioned_snapshot(1, store_bytes, wm_);
 //   if (auto s = read_versioned_snapshot(bytes, 1, "window", store_bytes, wm_); !s) return s;
 //
+// Large parts are written in place rather than copied in (the same bytes):
+//
+//   detail::append_cereal(out, std::uint32_t{1});
+//   if (auto s = append_nested_snapshot(out, [&](std::string& o) { return
+//   store_.append_snapshot(o); }); !s) return s; detail::append_cereal(out, wm_);
+//
 // Thread-safety: pure functions.
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <istream>
 #include <string>
@@ -47,6 +54,22 @@ std::size_t snapshot_size_hint(const T&) noexcept {
 }
 
 }  // namespace detail
+
+/// Appends to `out` what cereal writes for a std::string holding the bytes `fill(out)` appends:
+/// its length, then the bytes. The length is written as a placeholder and set afterwards, so a
+/// nested snapshot (a state inside a store inside an operator) is written once, in place,
+/// instead of being copied into each enclosing envelope. `fill` returns status; on error `out`
+/// is left with the partial bytes and the error is returned.
+template <class Fill>
+status append_nested_snapshot(std::string& out, Fill&& fill) {
+  const std::size_t at = out.size();
+  const cereal::size_type placeholder = 0;
+  out.append(reinterpret_cast<const char*>(&placeholder), sizeof placeholder);
+  if (status s = fill(out); !s) return s;
+  const auto n = static_cast<cereal::size_type>(out.size() - at - sizeof placeholder);
+  std::memcpy(out.data() + at, &n, sizeof n);
+  return status::ok();
+}
 
 template <class... Parts>
 std::string write_versioned_snapshot(std::uint32_t version, const Parts&... parts) {

@@ -84,9 +84,16 @@ class window_operator_base : public operator_base {
   std::optional<timestamp> next_processing_timer() const override { return processing_.next(); }
 
   status snapshot(std::string& out) const override {
-    std::string st;
-    if (auto s = store_.snapshot(st); !s) return s;
-    out = write_versioned_snapshot(snapshot_version, st, wm_, proc_);
+    out.clear();
+    return append_snapshot(out);
+  }
+  /// Appends write_versioned_snapshot(snapshot_version, store bytes, wm_, proc_) to `out`,
+  /// the store written in place (an enrich operator nests this one).
+  status append_snapshot(std::string& out) const {
+    detail::append_cereal(out, snapshot_version);
+    auto s = append_nested_snapshot(out, [&](std::string& o) { return store_.append_snapshot(o); });
+    if (!s) return s;
+    detail::append_cereal(out, wm_, proc_);
     return status::ok();
   }
 

@@ -50,7 +50,6 @@ class heap_table : public keyed_state_base<K> {
       // The bytes of a std::vector<std::pair<int32, std::pair<K, S>>> (what restore() reads),
       // written entry by entry: copying every value into such a vector first doubled the time
       // and the memory of a checkpoint.
-      out.clear();
       string_append_buf buf(out);
       std::ostream os(&buf);
       {

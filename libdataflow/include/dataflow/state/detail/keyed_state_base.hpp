@@ -36,7 +36,8 @@ class keyed_state_base {
   virtual ~keyed_state_base() = default;
   /// Keys with state (a metric and for tests; byte tables count by scanning).
   [[nodiscard]] virtual std::size_t entries() const noexcept = 0;
-  /// Writes (key group, key, value) rows of every key, in the format of the heap states.
+  /// Appends (key group, key, value) rows of every key to `out`, in the format of the heap
+  /// states (appends, so that a snapshot is written in place into its envelope).
   [[nodiscard]] virtual status snapshot(std::string& out, int max_parallelism) const = 0;
   /// Adds the rows of `bytes` whose key group is in `range`.
   [[nodiscard]] virtual status restore(std::string_view bytes, key_group_range range,

@@ -115,7 +115,6 @@ class table_map_state final : public table_state_base<K, table_map_entry<UK, UV>
     } catch (const std::exception& e) {
       return {errc::decode_failed, this->context() + e.what()};
     }
-    out.clear();
     append_cereal(out, rows);  // the heap state's format
     return status::ok();
   }

@@ -54,7 +54,6 @@ class table_state : public table_state_base<K, table_entry<S>> {
     } catch (const std::exception& e) {
       return {errc::decode_failed, this->context() + e.what()};
     }
-    out.clear();
     append_cereal(out, rows);  // the heap states' format
     return status::ok();
   }
