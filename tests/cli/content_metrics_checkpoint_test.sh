@@ -15,6 +15,8 @@ args="run --no-drain --live 300000 --live-rate 0 -p 2 --contents 300 --users 100
   --checkpoint-interval-ms 40 > first.log 2>&1 || { cat first.log; fail "checkpointed run"; }
 done=$(sed -n 's/^checkpoints: \([0-9]*\) completed.*/\1/p' first.log)
 [ -n "$done" ] && [ "$done" -ge 1 ] || { cat first.log; fail "no checkpoint completed"; }
+grep -q "^  where the time went .*: start delay .* sync [0-9]* / [0-9]* ms, async .*" first.log ||
+  { cat first.log; fail "no breakdown of the checkpoints' time"; }
 [ -z "$(ls "$dir/state")" ] || fail "RocksDB's working directory is left"
 all=$(sed -n 's/^events: \([0-9]*\),.*/\1/p' first.log)
 # shellcheck disable=SC2086
