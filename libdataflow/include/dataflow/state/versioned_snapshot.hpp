@@ -9,8 +9,9 @@
 // Large parts are written in place rather than copied in (the same bytes):
 //
 //   detail::append_cereal(out, std::uint32_t{1});
-//   if (auto s = append_nested_snapshot(out, [&](std::string& o) { return
-//   store_.append_snapshot(o); }); !s) return s; detail::append_cereal(out, wm_);
+//   auto store = [&](std::string& o) { return store_.append_snapshot(o); };
+//   if (auto s = append_nested_snapshot(out, store); !s) return s;
+//   detail::append_cereal(out, wm_);
 //
 // Thread-safety: pure functions.
 #pragma once
