@@ -73,10 +73,13 @@ class join_operator_base : public operator_base {
     out.emit_watermark(self().output_watermark(wm_));
   }
 
+  /// write_versioned_snapshot(snapshot_version, store bytes, wm_), the store written in place.
   status snapshot(std::string& out) const override {
-    std::string st;
-    if (auto s = store_.snapshot(st); !s) return s;
-    out = write_versioned_snapshot(snapshot_version, st, wm_);
+    out.clear();
+    detail::append_cereal(out, snapshot_version);
+    auto s = append_nested_snapshot(out, [&](std::string& o) { return store_.append_snapshot(o); });
+    if (!s) return s;
+    detail::append_cereal(out, wm_);
     return status::ok();
   }
 

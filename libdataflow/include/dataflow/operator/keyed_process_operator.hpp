@@ -4,12 +4,13 @@
 #pragma once
 
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 #include <type_traits>
 
 #include "dataflow/operator/keyed_process_function.hpp"
 #include "dataflow/operator/operator.hpp"
+#include "dataflow/state/detail/cereal_bytes.hpp"
+#include "dataflow/state/versioned_snapshot.hpp"
 
 namespace dataflow {
 
@@ -54,25 +55,18 @@ class keyed_process_operator final : public operator_base {
     return timers_.next(time_domain::processing_time);
   }
 
+  /// cereal(state bytes, timer bytes), both written in place.
   status snapshot(std::string& out) const override {
-    std::string st, tm;
-    if (auto s = state_.snapshot(st); !s) return s;
-    if (auto s = timers_.snapshot(tm); !s) return s;
-    std::ostringstream os(std::ios::binary);
-    {
-      cereal::BinaryOutputArchive ar(os);
-      ar(st, tm);
-    }
-    out = std::move(os).str();
-    return status::ok();
+    out.clear();
+    auto s = append_nested_snapshot(out, [&](std::string& o) { return state_.append_snapshot(o); });
+    if (!s) return s;
+    return append_nested_snapshot(out, [&](std::string& o) { return timers_.append_snapshot(o); });
   }
 
   status restore(std::string_view bytes) override {
     std::string st, tm;
     try {
-      std::istringstream is{std::string(bytes), std::ios::binary};
-      cereal::BinaryInputArchive ar(is);
-      ar(st, tm);
+      detail::read_cereal(bytes, st, tm);
     } catch (const std::exception& e) {
       return {errc::decode_failed, std::string("keyed process snapshot: ") + e.what()};
     }

@@ -9,7 +9,6 @@
 
 #include <optional>
 #include <set>
-#include <sstream>
 #include <string>
 #include <utility>
 
@@ -20,6 +19,7 @@
 #include "dataflow/core/status.hpp"
 #include "dataflow/graph/key_group.hpp"
 #include "dataflow/record/batch.hpp"
+#include "dataflow/state/detail/cereal_bytes.hpp"
 #include "dataflow/time/timestamp.hpp"
 
 namespace dataflow {
@@ -50,13 +50,13 @@ class timer_service {
   [[nodiscard]] std::size_t size() const noexcept { return event_.size() + processing_.size(); }
 
   [[nodiscard]] status snapshot(std::string& out) const {
+    out.clear();
+    return append_snapshot(out);
+  }
+  /// Appends what snapshot() writes to `out`.
+  [[nodiscard]] status append_snapshot(std::string& out) const {
     if constexpr (detail::is_cereal_serializable_v<K>) {
-      std::ostringstream os(std::ios::binary);
-      {
-        cereal::BinaryOutputArchive ar(os);
-        ar(event_, processing_);
-      }
-      out = std::move(os).str();
+      detail::append_cereal(out, event_, processing_);
       return status::ok();
     } else {
       (void)out;
@@ -71,9 +71,7 @@ class timer_service {
     if constexpr (detail::is_cereal_serializable_v<K>) {
       std::set<std::pair<timestamp, K>> event, processing;
       try {
-        std::istringstream is{std::string(bytes), std::ios::binary};
-        cereal::BinaryInputArchive ar(is);
-        ar(event, processing);
+        detail::read_cereal(bytes, event, processing);
       } catch (const std::exception& e) {
         return {errc::decode_failed, std::string("timers: ") + e.what()};
       }

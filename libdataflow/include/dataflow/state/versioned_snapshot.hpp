@@ -35,27 +35,6 @@
 
 namespace dataflow {
 
-namespace detail {
-
-// How many bytes a part takes, roughly, so that the envelope is allocated once: snapshot
-// parts are the nested snapshots of a whole operator (hundreds of MB), and growing a stream
-// copied them several times over.
-inline std::size_t snapshot_size_hint(const std::string& s) noexcept {
-  return s.size() + 8;
-}
-inline std::size_t snapshot_size_hint(
-    const std::vector<std::pair<std::string, std::string>>& parts) noexcept {
-  std::size_t n = 8;
-  for (auto& [name, bytes] : parts) n += name.size() + bytes.size() + 16;
-  return n;
-}
-template <class T>
-std::size_t snapshot_size_hint(const T&) noexcept {
-  return 64;
-}
-
-}  // namespace detail
-
 /// Appends to `out` what cereal writes for a std::string holding the bytes `fill(out)` appends:
 /// its length, then the bytes. The length is written as a placeholder and set afterwards, so a
 /// nested snapshot (a state inside a store inside an operator) is written once, in place,
@@ -74,8 +53,7 @@ status append_nested_snapshot(std::string& out, Fill&& fill) {
 
 template <class... Parts>
 std::string write_versioned_snapshot(std::uint32_t version, const Parts&... parts) {
-  std::string out;
-  out.reserve((sizeof(version) + ... + detail::snapshot_size_hint(parts)));
+  std::string out;  // large parts are written in place instead (append_nested_snapshot)
   detail::append_cereal(out, version, parts...);
   return out;
 }
