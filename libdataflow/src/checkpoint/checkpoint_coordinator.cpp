@@ -67,7 +67,6 @@ expected<const pending_checkpoint*> checkpoint_coordinator::trigger(std::int64_t
     pending_.emplace(std::move(*p));
     pending_request_ = r.tag;
     started_ms_ = now_ms;
-    max_ = {};
     return &*pending_;
   }
   if (!storage_ || !periodic() || now_ms < next_due_)
@@ -83,7 +82,6 @@ expected<const pending_checkpoint*> checkpoint_coordinator::trigger(std::int64_t
   pending_.emplace(std::move(*p));
   pending_request_.reset();
   started_ms_ = now_ms;
-  max_ = {};
   next_due_ = now_ms + interval_ms_;
   return &*pending_;
 }
@@ -107,12 +105,7 @@ expected<std::optional<checkpoint_record>> checkpoint_coordinator::acknowledge(
     std::int64_t id, std::string_view uid, subtask_state written, std::int64_t now_ms) {
   if (!pending_ || pending_->id() != id) return std::optional<checkpoint_record>{};
   written.acknowledged_at_ms = now_ms;
-  const auto part = breakdown_of(written, started_ms_);
-  max_.start_delay_ms = std::max(max_.start_delay_ms, part.start_delay_ms);
-  max_.alignment_ms = std::max(max_.alignment_ms, part.alignment_ms);
-  max_.sync_ms = std::max(max_.sync_ms, part.sync_ms);
-  max_.async_ms = std::max(max_.async_ms, part.async_ms);
-  const auto slowest = std::string(uid) + "#" + std::to_string(written.subtask + 1);
+  const int subtask = written.subtask;
   if (auto s = pending_->acknowledge(uid, std::move(written)); !s) {
     abort_pending(s.message());
     return s;
@@ -131,9 +124,15 @@ expected<std::optional<checkpoint_record>> checkpoint_coordinator::acknowledge(
   r.directory = done->checkpoint.directory;
   r.duration_ms = stats.duration_ms;
   r.size_bytes = done->checkpoint.metadata.stats.size_bytes;
-  r.max = max_;
-  r.slowest = slowest;
-  r.slowest_breakdown = part;
+  for (auto& op : done->checkpoint.metadata.operators)
+    for (auto& s : op.subtasks) {
+      const auto part = breakdown_of(s, started_ms_);
+      r.max.start_delay_ms = std::max(r.max.start_delay_ms, part.start_delay_ms);
+      r.max.alignment_ms = std::max(r.max.alignment_ms, part.alignment_ms);
+      r.max.sync_ms = std::max(r.max.sync_ms, part.sync_ms);
+      r.max.async_ms = std::max(r.max.async_ms, part.async_ms);
+    }
+  r.slowest = std::string(uid) + "#" + std::to_string(subtask + 1);
   r.savepoint = pending_->kind() == checkpoint_kind::savepoint;
   if (pending_request_) outcomes_.push_back({*pending_request_, r});
   pending_.reset();

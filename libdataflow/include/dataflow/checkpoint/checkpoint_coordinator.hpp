@@ -144,7 +144,6 @@ class checkpoint_coordinator {
   std::int64_t next_due_ = 0;
   std::int64_t next_id_ = 1;
   std::int64_t started_ms_ = 0;
-  checkpoint_breakdown max_;  // of the pending checkpoint's acknowledgements so far
   bool stopped_ = false;
   bool host_deletes_ = false;
   std::vector<std::pair<std::int64_t, std::string>> abandoned_;
