@@ -18,21 +18,14 @@
 #include "dataflow/checkpoint/loaded_checkpoint.hpp"
 #include "dataflow/state/rocksdb_state_backend.hpp"
 #include "dataflow/state/state_backend_config.hpp"
+#include "keyed_hit.hpp"
 
 using namespace dataflow;
+using dataflow::testing::hit;
 using dataflow::testing::temp_dir;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct hit {
-  int key = 0;
-  std::int64_t v = 0;
-  template <class Archive>
-  void serialize(Archive& ar) {
-    ar(key, v);
-  }
-};
 
 constexpr std::uint64_t events = 40'000;
 
@@ -251,7 +244,10 @@ TEST_CASE("checkpoints taken on one backend restore into the other") {
         100'000, make_timely_hit);
     check_equal(reference, checkpointed);
     const auto& taken = checkpointed.result.checkpoints;
-    REQUIRE_MESSAGE(taken.size() >= 2, "checkpoints completed: " << taken.size());
+    // Usually about ten; on a loaded machine under a sanitizer (slow RocksDB checkpoints) the
+    // run may end after one, which serves as well: any completed checkpoint was taken before
+    // the source finished (checked below), so the restored run has records left to read.
+    REQUIRE_MESSAGE(!taken.empty(), "no checkpoint completed");
     const auto& middle = taken[taken.size() / 2];
     auto second = from_rocksdb ? make_memory_state_backend() : rocksdb_backend(16);
     const auto restored = run(
@@ -275,6 +271,7 @@ TEST_CASE("checkpoints taken on one backend restore into the other") {
           read_before += st.source_position.value_or(0);
           max_position = std::max(max_position, st.source_position.value_or(0));
         }
+    REQUIRE(read_before < events);
     CHECK(restored.result.source_records() == events - read_before);
     // The checkpoint had read records below max_position, whose times are below
     // max_position / 4, so no window ending after that had fired. Their last firing (the
