@@ -18,21 +18,14 @@
 #include "dataflow/actors/local_environment.hpp"
 #include "dataflow/checkpoint/loaded_checkpoint.hpp"
 #include "dataflow/checkpoint/metadata_file.hpp"
+#include "keyed_hit.hpp"
 
 using namespace dataflow;
+using dataflow::testing::hit;
 using dataflow::testing::temp_dir;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct hit {
-  int key = 0;
-  std::int64_t v = 0;
-  template <class Archive>
-  void serialize(Archive& ar) {
-    ar(key, v);
-  }
-};
 
 constexpr std::uint64_t events = 120'000;
 
@@ -76,6 +69,15 @@ run_outcome run(const std::function<void(job_options&)>& configure, double rate)
   return o;
 }
 
+/// Checkpoints into `dir` every `interval_ms`, keeping up to `retained` of them.
+std::function<void(job_options&)> checkpoints_into(std::string dir, int interval_ms, int retained) {
+  return [=](job_options& o) {
+    o.checkpoints.directory = dir;
+    o.checkpoints.interval = std::chrono::milliseconds(interval_ms);
+    o.checkpoints.retained = retained;
+  };
+}
+
 }  // namespace
 
 TEST_CASE("a job restored from a checkpoint goes on exactly where the checkpoint was taken") {
@@ -85,16 +87,12 @@ TEST_CASE("a job restored from a checkpoint goes on exactly where the checkpoint
 
   temp_dir dir;
   // At 200,000 records/s the run takes about 0.6 s; checkpoints every 50 ms.
-  const auto checkpointed = run(
-      [&](job_options& o) {
-        o.checkpoints.directory = dir.str();
-        o.checkpoints.interval = std::chrono::milliseconds(50);
-        o.checkpoints.retained = 100;
-      },
-      200'000);
+  const auto checkpointed = run(checkpoints_into(dir.str(), 50, 100), 200'000);
   CHECK(checkpointed.windows == reference.windows);  // checkpoints change nothing
   const auto& taken = checkpointed.result.checkpoints;
-  REQUIRE_MESSAGE(taken.size() >= 2, "checkpoints completed: " << taken.size());
+  // Usually about ten; a loaded machine may complete fewer, and the first, middle and last below
+  // are then partly the same.
+  REQUIRE_MESSAGE(!taken.empty(), "no checkpoint completed");
   for (auto& c : taken) {
     CHECK(fs::exists(fs::path(c.directory) / "_metadata"));
     CHECK(c.size_bytes > 0);
@@ -176,13 +174,7 @@ TEST_CASE("a checkpoint in flight when the job ends leaves no directory behind")
   std::size_t given_up = 0;
   for (int attempt = 0; attempt < 4; ++attempt) {
     temp_dir dir;
-    const auto r = run(
-        [&](job_options& o) {
-          o.checkpoints.directory = dir.str();
-          o.checkpoints.interval = std::chrono::milliseconds(1);
-          o.checkpoints.retained = 1000;
-        },
-        0);
+    const auto r = run(checkpoints_into(dir.str(), 1, 1000), 0);
     for (auto& reason : r.result.checkpoints_aborted) {
       CAPTURE(reason);
       const auto name = reason.substr(0, reason.find(':'));

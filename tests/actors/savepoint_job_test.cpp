@@ -18,25 +18,21 @@
 #include "dataflow/actors/local_environment.hpp"
 #include "dataflow/checkpoint/loaded_checkpoint.hpp"
 #include "dataflow/checkpoint/metadata_file.hpp"
+#include "keyed_hit.hpp"
+
+// The JSON-lines sink finds it by argument-dependent lookup, so it goes in hit's namespace.
+namespace dataflow::testing {
+void append_json_line(std::string& out, const hit& h) {
+  out += "{\"key\":" + std::to_string(h.key) + ",\"v\":" + std::to_string(h.v) + "}\n";
+}
+}  // namespace dataflow::testing
 
 using namespace dataflow;
+using dataflow::testing::hit;
 using dataflow::testing::temp_dir;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct hit {
-  int key = 0;
-  std::int64_t v = 0;
-  template <class Archive>
-  void serialize(Archive& ar) {
-    ar(key, v);
-  }
-};
-
-void append_json_line(std::string& out, const hit& h) {
-  out += "{\"key\":" + std::to_string(h.key) + ",\"v\":" + std::to_string(h.v) + "}\n";
-}
 
 /// One window's result as a line of output.
 struct window_line {

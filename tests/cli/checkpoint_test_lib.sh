@@ -3,7 +3,14 @@
 # follow the run's own progress (its completed checkpoints), not the wall clock, so a fast
 # machine kills as often as a slow one and a slow one never times out early.
 #
-# Needs: a `fail` function, and a `pid` variable the caller's EXIT trap kills.
+# Sourcing it sets the test up: a fresh temporary directory `dir`, made the current one, removed
+# on exit after a kill of the run whose process id the caller keeps in `pid`; and `fail`.
+
+dir=$(mktemp -d)
+pid=""
+trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+cd "$dir"
+fail() { echo "FAIL: $*"; exit 1; }
 
 # write_clicks FILES LINES [FILE_OFFSET_MS]
 # Writes in/0.jsonl ... : per line a user, an event time that rises with a little disorder

@@ -15,14 +15,8 @@ set -eu
 dataflow=$1
 content_metrics=$2
 seed=${3:-11}
-lib=$(cd "$(dirname "$0")" && pwd)/checkpoint_test_lib.sh
-dir=$(mktemp -d)
-pid=""
-trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
-cd "$dir"
-fail() { echo "FAIL: $*"; exit 1; }
 # shellcheck source=checkpoint_test_lib.sh
-. "$lib"
+. "$(dirname "$0")/checkpoint_test_lib.sh"  # works in a fresh $dir from here on
 
 # 6 minutes of history at 1,000 events/s: 360,000 events, 0.5% of them stragglers 10 min late.
 "$content_metrics" write-history --out history --days 0.0041666667 --rate 1000 --users 20000 \

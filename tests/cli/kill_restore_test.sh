@@ -8,14 +8,8 @@
 set -eu
 dataflow=$1
 seed=${2:-7}
-lib=$(cd "$(dirname "$0")" && pwd)/checkpoint_test_lib.sh
-dir=$(mktemp -d)
-pid=""
-trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
-cd "$dir"
-fail() { echo "FAIL: $*"; exit 1; }
 # shellcheck source=checkpoint_test_lib.sh
-. "$lib"
+. "$(dirname "$0")/checkpoint_test_lib.sh"  # works in a fresh $dir from here on
 
 # 2 files of 1,000,000 lines, one per source instance (checkpoint_test_lib.sh).
 write_clicks 2 1000000

@@ -7,14 +7,8 @@
 # Usage: rescale_restore_test.sh DATAFLOW
 set -eu
 dataflow=$1
-lib=$(cd "$(dirname "$0")" && pwd)/checkpoint_test_lib.sh
-dir=$(mktemp -d)
-pid=""
-trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
-cd "$dir"
-fail() { echo "FAIL: $*"; exit 1; }
 # shellcheck source=checkpoint_test_lib.sh
-. "$lib"
+. "$(dirname "$0")/checkpoint_test_lib.sh"  # works in a fresh $dir from here on
 
 # Rolled logs: 4 files of 300,000 lines, file f holding the event times [f * 1000 s, f * 1000 s +
 # 600 s), a little out of order (within the 10-ms bound). The source reads file f on instance

@@ -8,14 +8,8 @@
 # Usage: savepoint_stop_test.sh DATAFLOW
 set -eu
 dataflow=$1
-lib=$(cd "$(dirname "$0")" && pwd)/checkpoint_test_lib.sh
-dir=$(mktemp -d)
-pid=""
-trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
-cd "$dir"
-fail() { echo "FAIL: $*"; exit 1; }
 # shellcheck source=checkpoint_test_lib.sh
-. "$lib"
+. "$(dirname "$0")/checkpoint_test_lib.sh"  # works in a fresh $dir from here on
 
 # Waits up to 60 s for a file to exist; fails if the run ended first.
 wait_for_file() {
