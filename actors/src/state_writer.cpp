@@ -12,6 +12,9 @@ namespace dataflow::actors {
 namespace {
 
 struct state_writer_state {
+  // Each instance's last snapshot size, by (uid, subtask): the next one's bytes are allocated
+  // once at about that size instead of growing by doubling, which copied hundreds of MB.
+  std::map<std::pair<std::string, int>, std::size_t> last_size;
   std::map<std::int64_t, std::string> directories;
   std::map<std::int64_t, std::vector<snapshot_report>> waiting;
   std::int64_t abandoned_up_to = 0;
@@ -19,10 +22,19 @@ struct state_writer_state {
 
 using writer_ptr = caf::stateful_actor<state_writer_state>*;
 
-snapshot_stored write(const std::string& dir, snapshot_report& r) {
+snapshot_stored write(state_writer_state& st, const std::string& dir, snapshot_report& r) {
   snapshot_stored out{r.task, r.checkpoint, {}, {}};
   for (auto& part : r.parts) {
-    auto written = write_instance_snapshot(dir, part);
+    auto written = [&]() -> expected<subtask_state> {
+      if (part.deferred) {
+        auto& last = st.last_size[{part.uid, part.subtask}];
+        part.bytes.reserve(last + last / 8);  // state grows between checkpoints
+        if (auto s = write_deferred_bytes(part); !s) return s;
+        last = part.bytes.size();
+      }
+      return write_instance_snapshot(dir, part);
+    }();
+    std::string().swap(part.bytes);  // a large state's bytes need not wait for the others
     if (!written) {
       out.error = "writing the state of '" + part.uid + "' (instance " +
                   std::to_string(part.subtask + 1) + "): " + written.error().to_string();
@@ -44,7 +56,7 @@ caf::behavior state_writer(writer_ptr self, caf::actor master) {
         st.waiting.erase(st.waiting.begin(), st.waiting.lower_bound(m.checkpoint));
         auto it = st.waiting.find(m.checkpoint);
         if (it == st.waiting.end()) return;
-        for (auto& r : it->second) self->send(master, write(m.directory, r));
+        for (auto& r : it->second) self->send(master, write(st, m.directory, r));
         st.waiting.erase(it);
       },
       [=](checkpoint_abandoned& m) {
@@ -66,7 +78,7 @@ caf::behavior state_writer(writer_ptr self, caf::actor master) {
             st.waiting[r.checkpoint].push_back(std::move(r));
           return;  // else: a checkpoint already given up
         }
-        self->send(master, write(it->second, r));
+        self->send(master, write(st, it->second, r));
       },
   };
 }

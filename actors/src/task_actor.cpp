@@ -63,7 +63,17 @@ class actor_io final : public task_io {
   }
   void snapshot_taken(std::int64_t id, std::vector<instance_snapshot> parts) override {
     // Without a writer (no checkpoint storage) barriers still flow, and snapshots are dropped.
-    if (writer_) caf::anon_send(writer_, snapshot_report{index_, id, std::move(parts)});
+    if (!writer_) return;
+    // A deferred snapshot is written on the writer's thread, which must be on this node: for a
+    // writer elsewhere the bytes are written here, now.
+    if (writer_.node() != self_->node())
+      for (auto& p : parts)
+        if (auto s = write_deferred_bytes(p); !s) {
+          failed("checkpoint " + std::to_string(id) + ": operator '" + p.uid +
+                 "' could not snapshot its state: " + s.to_string());
+          return;
+        }
+    caf::anon_send(writer_, snapshot_report{index_, id, std::move(parts)});
   }
   void finished(task_metrics m) override {
     caf::anon_send(master_, task_done{index_, std::move(m)});

@@ -46,6 +46,14 @@ std::string snapshot_file_name(std::string_view uid, int subtask) {
   return name;
 }
 
+status write_deferred_bytes(instance_snapshot& snap) {
+  if (!snap.deferred) return status::ok();
+  auto deferred = std::move(snap.deferred);
+  status s = (*deferred)(snap.bytes);
+  deferred.reset();  // before the file is written: let the operator change those values again
+  return s;
+}
+
 expected<subtask_state> write_instance_snapshot(const std::string& checkpoint_dir,
                                                 const instance_snapshot& snap) {
   subtask_state st;

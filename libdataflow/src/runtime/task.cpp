@@ -212,34 +212,33 @@ void task::take_snapshot(std::int64_t id) {
     return std::runtime_error("checkpoint " + std::to_string(id) + ": operator '" + op +
                               "' could not snapshot its state: " + s.to_string());
   };
-  auto take = [&](instance_snapshot& p, auto&& snapshot, const std::string& name) {
+  auto stamp = [&](instance_snapshot& p) {
     p.subtask = spec_.subtask;
     p.barrier_at_ms = barrier_at;
-    const auto t0 = io_.monotonic_ns();
-    if (last_snapshot_bytes_.size() <= parts.size()) last_snapshot_bytes_.resize(parts.size() + 1);
-    auto& last = last_snapshot_bytes_[parts.size()];
-    p.bytes.reserve(last + last / 8);  // state grows between checkpoints
-    if (auto s = snapshot(p.bytes); !s) throw failed(name, s);
-    last = p.bytes.size();
-    p.sync_ms = (io_.monotonic_ns() - t0) / 1'000'000;
   };
   if (spec_.source) {
     instance_snapshot p;
+    stamp(p);
     p.uid = spec_.source_context.info.uid;
     p.source_position = spec_.source->position();
-    take(
-        p, [&](std::string& out) { return spec_.source->snapshot(out); },
-        spec_.source_context.info.name);
+    const auto t0 = io_.monotonic_ns();
+    if (auto s = spec_.source->snapshot(p.bytes); !s)
+      throw failed(spec_.source_context.info.name, s);
+    p.sync_ms = (io_.monotonic_ns() - t0) / 1'000'000;
     parts.push_back(std::move(p));
   }
+  // Operators freeze their state; the state writer writes the bytes on its own thread.
   if (spec_.chain)
     for (std::size_t i = 0; i < spec_.chain->size(); ++i) {
       instance_snapshot p;
+      stamp(p);
       p.uid = spec_.contexts[i].info.uid;
       p.alignment_ms = aligned_ms;
-      take(
-          p, [&](std::string& out) { return spec_.chain->at(i).snapshot(out); },
-          spec_.operator_names[i]);
+      const auto t0 = io_.monotonic_ns();
+      auto frozen = spec_.chain->at(i).snapshot_deferred();
+      if (!frozen) throw failed(spec_.operator_names[i], frozen.error());
+      p.deferred = std::make_shared<deferred_snapshot>(std::move(*frozen));
+      p.sync_ms = (io_.monotonic_ns() - t0) / 1'000'000;
       parts.push_back(std::move(p));
     }
   const timestamp synced_at = io_.now();

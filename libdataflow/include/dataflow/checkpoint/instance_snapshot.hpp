@@ -7,11 +7,15 @@
 //   if (auto s = op.snapshot(snap.bytes); !s) return s;
 //   auto written = write_instance_snapshot(pending_dir, snap);   // -> ack(uid, *written)
 //
+// A task hands over a deferred snapshot instead (the state frozen at the barrier), and the
+// state writer turns it into bytes first (write_deferred_bytes), off the task's thread.
+//
 // Thread-safety: pure functions; instances write their own files concurrently, from any node
 // that can reach the checkpoint directory.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +23,7 @@
 
 #include "dataflow/checkpoint/checkpoint_metadata.hpp"
 #include "dataflow/core/status.hpp"
+#include "dataflow/state/deferred_snapshot.hpp"
 
 namespace dataflow {
 
@@ -36,18 +41,27 @@ struct instance_snapshot {
   /// Time the instance spent aligning the barrier.
   std::int64_t alignment_ms = 0;
   /// Wall-clock time (ms since the Unix epoch) the first barrier was taken up by the instance
-  /// (for a source: injected), and the time snapshot() took for this part.
+  /// (for a source: injected), and the time the task spent on this part: snapshot(), or
+  /// freezing the state when the bytes are deferred.
   std::int64_t barrier_at_ms = 0;
   std::int64_t sync_ms = 0;
   /// Wall-clock time the task handed the parts over; write_instance_snapshot measures the
   /// asynchronous part (waiting for the writer, then writing) from here.
   std::int64_t synced_at_ms = 0;
+  /// Instead of `bytes`, from a task at a barrier: what writes them later
+  /// (operator_base::snapshot_deferred), which write_deferred_bytes runs on the state writer's
+  /// thread. Not sent between nodes.
+  std::shared_ptr<deferred_snapshot> deferred = nullptr;
 };
 
 /// The snapshot file name of instance `subtask` of `uid`: "<uid>-<subtask>.state", with bytes
 /// other than letters, digits, '.', '_' and '-' written as %XX (distinct uids give distinct
 /// names); very long uids are shortened and end in a hash.
 std::string snapshot_file_name(std::string_view uid, int subtask);
+
+/// Runs `snap.deferred`, if any, which appends the frozen state's bytes to snap.bytes, and
+/// drops it (releasing what it froze).
+status write_deferred_bytes(instance_snapshot& snap);
 
 /// Writes `snap` as a snapshot file into `checkpoint_dir` and returns its entry for the metadata,
 /// with async_ms measured up to the end of the write.

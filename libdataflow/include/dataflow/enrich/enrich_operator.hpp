@@ -152,6 +152,22 @@ class enrich_operator final : public operator_base {
     return status::ok();
   }
 
+  /// The same bytes, written later: the inner window's and the store's states are frozen.
+  expected<deferred_snapshot> snapshot_deferred() override {
+    auto inner = inner_.freeze();
+    if (!inner) return inner.error();
+    auto mine = store_.freeze();
+    if (!mine) return mine.error();
+    return deferred_snapshot([inner = std::move(*inner), mine = std::move(*mine),
+                              wm = wm_](std::string& out) mutable -> status {
+      detail::append_cereal(out, snapshot_version);
+      if (auto s = append_nested_snapshot(out, inner); !s) return s;
+      if (auto s = append_nested_snapshot(out, mine); !s) return s;
+      detail::append_cereal(out, wm);
+      return status::ok();
+    });
+  }
+
   /// Called once per piece when rescaled: state adds up, and the watermark is the minimum
   /// over the pieces, here and in the inner window operator.
   status restore(std::string_view bytes) override {

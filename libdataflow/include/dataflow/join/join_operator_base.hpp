@@ -83,6 +83,19 @@ class join_operator_base : public operator_base {
     return status::ok();
   }
 
+  /// The same bytes, written later: the buffers are frozen copy-on-write.
+  expected<deferred_snapshot> snapshot_deferred() override {
+    auto store = store_.freeze();
+    if (!store) return store.error();
+    return deferred_snapshot(
+        [store = std::move(*store), wm = wm_](std::string& out) mutable -> status {
+          detail::append_cereal(out, snapshot_version);
+          if (auto s = append_nested_snapshot(out, store); !s) return s;
+          detail::append_cereal(out, wm);
+          return status::ok();
+        });
+  }
+
   /// Called once per piece when rescaled: the buffers add up, and the watermark is the
   /// minimum over the pieces (never ahead of the slowest old instance).
   status restore(std::string_view bytes) override {

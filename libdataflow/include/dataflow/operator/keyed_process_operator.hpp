@@ -63,6 +63,23 @@ class keyed_process_operator final : public operator_base {
     return append_nested_snapshot(out, [&](std::string& o) { return timers_.append_snapshot(o); });
   }
 
+  /// The same bytes, written later: the keyed state is frozen copy-on-write, the timers
+  /// (one entry per key at most) are written now.
+  expected<deferred_snapshot> snapshot_deferred() override {
+    auto state = state_.freeze();
+    if (!state) return state.error();
+    std::string timers;
+    if (auto s = timers_.append_snapshot(timers); !s) return s;
+    return deferred_snapshot([state = std::move(*state),
+                              timers = std::move(timers)](std::string& out) mutable -> status {
+      if (auto s = append_nested_snapshot(out, state); !s) return s;
+      return append_nested_snapshot(out, [&](std::string& o) {
+        o.append(timers);
+        return status::ok();
+      });
+    });
+  }
+
   status restore(std::string_view bytes) override {
     std::string st, tm;
     try {

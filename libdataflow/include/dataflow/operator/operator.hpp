@@ -13,10 +13,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "dataflow/core/status.hpp"
 #include "dataflow/operator/operator_context.hpp"
 #include "dataflow/operator/operator_output.hpp"
+#include "dataflow/state/deferred_snapshot.hpp"
 
 namespace dataflow {
 
@@ -72,6 +74,16 @@ class operator_base {
   [[nodiscard]] virtual status snapshot(std::string& out) const {
     out.clear();
     return status::ok();
+  }
+
+  /// The bytes snapshot() would write now, written later by the returned function on the
+  /// node's state writer thread while the operator goes on (deferred_snapshot.hpp). The task
+  /// calls this at a barrier. The default calls snapshot() now; operators with large state
+  /// freeze it instead (keyed_state_store::freeze).
+  [[nodiscard]] virtual expected<deferred_snapshot> snapshot_deferred() {
+    std::string bytes;
+    if (auto s = snapshot(bytes); !s) return s;
+    return deferred_bytes(std::move(bytes));
   }
 
   /// Restores state written by snapshot().

@@ -175,9 +175,6 @@ class task {
   std::int64_t backlogged_since_ = -1;
   std::int64_t alignment_started_ns_ = -1;  // first barrier of the checkpoint being aligned
   timestamp barrier_at_ms_ = -1;            // the same, in wall-clock time (start delay)
-  // The size of each part's last snapshot (the source's first): the next one is allocated
-  // once at about that size instead of growing by doubling, which copied hundreds of MB.
-  std::vector<std::size_t> last_snapshot_bytes_;
   task_metrics metrics_;
 };
 

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "dataflow/operator/operator_context.hpp"
+#include "dataflow/state/deferred_snapshot.hpp"
 #include "dataflow/state/detail/heap_state.hpp"
 #include "dataflow/state/detail/table_map_state.hpp"
 #include "dataflow/state/detail/table_state.hpp"
@@ -142,6 +143,27 @@ class keyed_state_store {
       if (!s) return s;
     }
     return status::ok();
+  }
+
+  /// What append_snapshot() would append now, written later (deferred_snapshot.hpp): heap
+  /// states are frozen copy-on-write, byte-table states are written now.
+  [[nodiscard]] expected<deferred_snapshot> freeze() const {
+    std::vector<std::pair<std::string, deferred_snapshot>> parts;
+    parts.reserve(states_.size());
+    for (auto& [name, st] : states_) {
+      auto part = st->freeze(info_.max_parallelism);
+      if (!part) return part.error();
+      parts.emplace_back(name, std::move(*part));
+    }
+    return deferred_snapshot([parts = std::move(parts)](std::string& out) mutable -> status {
+      detail::append_cereal(out, snapshot_version,
+                            cereal::make_size_tag(static_cast<cereal::size_type>(parts.size())));
+      for (auto& [name, part] : parts) {
+        detail::append_cereal(out, name);
+        if (auto s = append_nested_snapshot(out, part); !s) return s;
+      }
+      return status::ok();
+    });
   }
 
   /// Restores the key groups this instance owns, adding to what earlier calls restored: at

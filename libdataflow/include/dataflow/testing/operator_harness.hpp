@@ -1,6 +1,7 @@
 // Drives one operator (one or two inputs, keyed or not) without actors, the way the runtime
 // would: push records and watermarks in any order, advance processing time, read what it
-// emitted, snapshot and restore it in the middle. Include it in your own tests.
+// emitted, snapshot and restore it in the middle (also a snapshot taken at one point and written
+// later, snapshot_deferred()). Include it in your own tests.
 //
 //   dataflow::testing::operator_harness<int, int> h(
 //       std::make_unique<dataflow::map_operator<int, int, decltype(f)>>(f));
@@ -14,6 +15,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dataflow/operator/keyed_process_operator.hpp"
@@ -101,6 +103,13 @@ class operator_harness {
     auto s = op_->snapshot(bytes);
     if (!s) throw std::runtime_error(s.to_string());
     return bytes;
+  }
+  /// The operator's state frozen now, as the runtime takes it at a barrier: the function
+  /// returned writes, later and on any thread, the bytes snapshot() would return now.
+  [[nodiscard]] deferred_snapshot snapshot_deferred() {
+    auto frozen = op_->snapshot_deferred();
+    if (!frozen) throw std::runtime_error(frozen.error().to_string());
+    return std::move(*frozen);
   }
   /// Replaces the operator by `fresh` (a new instance), opened and restored from `bytes`.
   void restore(std::unique_ptr<operator_base> fresh, const std::string& bytes) {

@@ -97,6 +97,21 @@ class window_operator_base : public operator_base {
     return status::ok();
   }
 
+  /// What append_snapshot() would append now, written later: the key states are frozen
+  /// copy-on-write (an enrich operator nests this one).
+  expected<deferred_snapshot> freeze() const {
+    auto store = store_.freeze();
+    if (!store) return store.error();
+    return deferred_snapshot(
+        [store = std::move(*store), wm = wm_, proc = proc_](std::string& out) mutable -> status {
+          detail::append_cereal(out, snapshot_version);
+          if (auto s = append_nested_snapshot(out, store); !s) return s;
+          detail::append_cereal(out, wm, proc);
+          return status::ok();
+        });
+  }
+  expected<deferred_snapshot> snapshot_deferred() override { return freeze(); }
+
   /// Called once per piece when rescaled: the keyed state adds up, and the watermark and
   /// processing time are the minimum over the pieces (never ahead of the slowest old instance).
   status restore(std::string_view bytes) override {

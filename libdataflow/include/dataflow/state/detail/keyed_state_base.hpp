@@ -8,9 +8,11 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "dataflow/core/status.hpp"
 #include "dataflow/graph/key_group.hpp"
+#include "dataflow/state/deferred_snapshot.hpp"
 
 namespace dataflow::detail {
 
@@ -39,6 +41,13 @@ class keyed_state_base {
   /// Appends (key group, key, value) rows of every key to `out`, in the format of the heap
   /// states (appends, so that a snapshot is written in place into its envelope).
   [[nodiscard]] virtual status snapshot(std::string& out, int max_parallelism) const = 0;
+  /// The same bytes, written later (deferred_snapshot.hpp): the state as of now, while it goes
+  /// on changing. The default writes them now.
+  [[nodiscard]] virtual expected<deferred_snapshot> freeze(int max_parallelism) const {
+    std::string bytes;
+    if (auto s = snapshot(bytes, max_parallelism); !s) return s;
+    return deferred_bytes(std::move(bytes));
+  }
   /// Adds the rows of `bytes` whose key group is in `range`.
   [[nodiscard]] virtual status restore(std::string_view bytes, key_group_range range,
                                        int max_parallelism) = 0;
