@@ -37,6 +37,7 @@ struct run_options {
   state_backend_config state;      // memory or rocksdb
   std::string checkpoint_dir;      // empty: no checkpoints
   std::int64_t checkpoint_ms = 0;  // checkpoint interval
+  bool snapshot_on_task = false;   // job_options::checkpoint_options::snapshot_on_task
   std::string from;                // restore from this checkpoint (or the latest in a directory)
 };
 
@@ -113,6 +114,7 @@ int run(const run_options& opts, double history_days) {
   if (!opts.checkpoint_dir.empty()) {
     env.options().checkpoints.directory = opts.checkpoint_dir;
     env.options().checkpoints.interval = std::chrono::milliseconds(opts.checkpoint_ms);
+    env.options().checkpoints.snapshot_on_task = opts.snapshot_on_task;
   }
   if (!opts.from.empty()) env.options().restore_from = opts.from;
   content_event_generator gen(opts.events);
@@ -309,6 +311,9 @@ int main(int argc, char** argv) {
   r->add_option("--checkpoint-dir", ro.checkpoint_dir, "Checkpoint into this directory")
       ->needs(every);
   every->needs("--checkpoint-dir");
+  r->add_flag("--snapshot-on-task", ro.snapshot_on_task,
+              "Write snapshots on the operators' tasks, not on the state writer's thread")
+      ->needs(every);
   r->add_option("--from", ro.from, "Restore from a checkpoint, or the latest in a directory");
   r->add_flag("!--no-drain", ro.drain,
               "At the end, do not fire the windows still open (measures the steady state)");

@@ -59,6 +59,9 @@ int main(int argc, char** argv) {
   r->add_option("--checkpoint-timeout", run.checkpoint_timeout,
                 "Give up a checkpoint or savepoint not complete after this long (default 10m; "
                 "0: never)");
+  r->add_flag("--snapshot-on-task", run.snapshot_on_task,
+              "Write each operator's snapshot on its task, which stops for that long, instead of "
+              "on the state writer's thread (less CPU and memory in all)");
   r->add_option("--retained", run.retained, "Complete checkpoints to keep (default 3)")
       ->check(CLI::Range(1, 1 << 20));
   r->add_option("--from", run.from,

@@ -93,6 +93,7 @@ status apply_checkpoint_options(const run_options& o, job_options& job) {
                   o.checkpoint_timeout + "\""};
     c.timeout = std::chrono::milliseconds(*d);
   }
+  if (o.snapshot_on_task) c.snapshot_on_task = true;
   if (c.directory.empty() && c.interval.count() > 0)
     return {errc::invalid_configuration, "--checkpoint-interval needs --checkpoint-dir"};
   if (!o.from.empty()) job.restore_from = o.from;

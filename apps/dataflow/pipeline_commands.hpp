@@ -14,6 +14,7 @@ struct run_options {
   std::string checkpoint_interval;  // a duration such as 10s
   int retained = 0;                 // 0: not given
   std::string checkpoint_timeout;   // a duration; empty: the file's or 10 min
+  bool snapshot_on_task = false;    // or the file's
   /// Restore from this checkpoint, savepoint or checkpoints directory.
   std::string from;
   bool allow_dropped_state = false;

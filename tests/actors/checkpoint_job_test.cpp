@@ -85,9 +85,22 @@ TEST_CASE("a job restored from a checkpoint goes on exactly where the checkpoint
   REQUIRE(reference.duplicates == 0);
   REQUIRE(reference.windows.size() > 1000);
 
+  // State frozen for the state writer (the default), or written on the task.
+  bool on_task = false;
+  SUBCASE("state frozen for the state writer") {
+    on_task = false;
+  }
+  SUBCASE("state written on the task") {
+    on_task = true;
+  }
   temp_dir dir;
   // At 200,000 records/s the run takes about 0.6 s; checkpoints every 50 ms.
-  const auto checkpointed = run(checkpoints_into(dir.str(), 50, 100), 200'000);
+  const auto checkpointed = run(
+      [&](job_options& o) {
+        checkpoints_into(dir.str(), 50, 100)(o);
+        o.checkpoints.snapshot_on_task = on_task;
+      },
+      200'000);
   CHECK(checkpointed.windows == reference.windows);  // checkpoints change nothing
   const auto& taken = checkpointed.result.checkpoints;
   // Usually about ten; a loaded machine may complete fewer, and the first, middle and last below

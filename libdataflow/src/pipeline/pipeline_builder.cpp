@@ -129,6 +129,7 @@ class builder {
       env_.options().checkpoints.interval = std::chrono::milliseconds(c->interval);
       env_.options().checkpoints.retained = c->retained;
       if (c->timeout) env_.options().checkpoints.timeout = std::chrono::milliseconds(*c->timeout);
+      env_.options().checkpoints.snapshot_on_task = c->snapshot_on_task;
     }
     if (auto& st = spec_.state) {
       // Opened here so that a directory that cannot be made stops the job before it starts.

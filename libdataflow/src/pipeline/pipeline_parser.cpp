@@ -632,7 +632,7 @@ class reader {
   }
 
   checkpoints_spec checkpoints(const YAML::Node& n, const std::string& key) const {
-    only(n, key, {"directory", "interval", "retained", "timeout"});
+    only(n, key, {"directory", "interval", "retained", "timeout", "snapshot_on_task"});
     checkpoints_spec c;
     c.where = at(n, key);
     c.directory = required_str(n, "directory", key);
@@ -646,6 +646,8 @@ class reader {
       c.timeout = duration(t, join(key, "timeout"));
       if (*c.timeout < 0) fail(t, join(key, "timeout"), "must not be negative");
     }
+    if (auto b = n["snapshot_on_task"])
+      c.snapshot_on_task = boolean(b, join(key, "snapshot_on_task"));
     return c;
   }
 

@@ -227,7 +227,8 @@ void task::take_snapshot(std::int64_t id) {
     p.sync_ms = (io_.monotonic_ns() - t0) / 1'000'000;
     parts.push_back(std::move(p));
   }
-  // Operators freeze their state; the state writer writes the bytes on its own thread.
+  // Operators freeze their state and the state writer writes the bytes on its own thread, or
+  // they write them here.
   if (spec_.chain)
     for (std::size_t i = 0; i < spec_.chain->size(); ++i) {
       instance_snapshot p;
@@ -235,9 +236,14 @@ void task::take_snapshot(std::int64_t id) {
       p.uid = spec_.contexts[i].info.uid;
       p.alignment_ms = aligned_ms;
       const auto t0 = io_.monotonic_ns();
-      auto frozen = spec_.chain->at(i).snapshot_deferred();
-      if (!frozen) throw failed(spec_.operator_names[i], frozen.error());
-      p.deferred = std::make_shared<deferred_snapshot>(std::move(*frozen));
+      auto& op = spec_.chain->at(i);
+      if (spec_.snapshot_on_task) {
+        if (auto s = op.snapshot(p.bytes); !s) throw failed(spec_.operator_names[i], s);
+      } else {
+        auto frozen = op.snapshot_deferred();
+        if (!frozen) throw failed(spec_.operator_names[i], frozen.error());
+        p.deferred = std::make_shared<deferred_snapshot>(std::move(*frozen));
+      }
       p.sync_ms = (io_.monotonic_ns() - t0) / 1'000'000;
       parts.push_back(std::move(p));
     }

@@ -16,6 +16,7 @@ expected<std::vector<std::shared_ptr<task_spec>>> make_task_specs(const job_grap
     spec->parallelism = chain.parallelism;
     spec->channels = opts.channels;
     spec->drain = opts.drain_on_end;
+    spec->snapshot_on_task = opts.checkpoints.snapshot_on_task;
     auto context_of = [&](const job_node& n) {
       operator_context ctx;
       ctx.info = operator_info{n.name, n.uid, t.subtask, chain.parallelism, opts.max_parallelism};

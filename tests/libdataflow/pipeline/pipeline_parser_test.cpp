@@ -244,6 +244,11 @@ TEST_CASE("pipeline file: a checkpoints section, and its mistakes") {
       parse_pipeline(with("checkpoints: {directory: cps, interval: 1m, timeout: 30s}\n"), "p.yaml");
   REQUIRE(timed);
   CHECK(timed->checkpoints->timeout == 30'000);
+  CHECK_FALSE(timed->checkpoints->snapshot_on_task);
+  auto on_task = parse_pipeline(
+      with("checkpoints: {directory: cps, interval: 1m, snapshot_on_task: true}\n"), "p.yaml");
+  REQUIRE(on_task);
+  CHECK(on_task->checkpoints->snapshot_on_task);
   CHECK_FALSE(parse_pipeline(good, "p.yaml")->checkpoints);
 
   CHECK(error_of(with("checkpoints: {directory: cps}\n")) ==
@@ -254,6 +259,8 @@ TEST_CASE("pipeline file: a checkpoints section, and its mistakes") {
             .find("checkpoints.interval: must be positive") != std::string::npos);
   CHECK(error_of(with("checkpoints: {directory: cps, interval: 1s, retained: 0}\n"))
             .find("checkpoints.retained: expected a positive integer") != std::string::npos);
+  CHECK(error_of(with("checkpoints: {directory: cps, interval: 1s, snapshot_on_task: 2}\n"))
+            .find("checkpoints.snapshot_on_task") != std::string::npos);
   CHECK(error_of(with("checkpoints: {directory: cps, interval: 1s, every: 2}\n"))
             .find("checkpoints.every: unknown key") != std::string::npos);
 }

@@ -51,11 +51,16 @@ struct job_options {
   /// two-phase-commit sinks then commit at checkpoints and savepoints only.
   /// A checkpoint or savepoint not complete after `timeout` is given up (an instance stuck
   /// behind backpressure would otherwise hold back every later one); 0: never.
+  /// At a barrier an operator's state is frozen (heap values shared copy-on-write) and its
+  /// bytes are written by the state writer's thread while the operator goes on; with
+  /// `snapshot_on_task` they are written on the operator's task instead, which stops it for
+  /// that long but costs less CPU and memory in all (docs/checkpoints.md has both measured).
   struct checkpoint_options {
     std::string directory;
     std::chrono::milliseconds interval{0};
     int retained = 3;
     std::chrono::milliseconds timeout{std::chrono::minutes(10)};
+    bool snapshot_on_task = false;
   } checkpoints;
   /// Restore from this checkpoint or savepoint directory, or the latest complete checkpoint in
   /// a checkpoints directory, before starting. Empty: start empty.

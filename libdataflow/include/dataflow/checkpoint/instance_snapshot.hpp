@@ -46,7 +46,7 @@ struct instance_snapshot {
   std::int64_t barrier_at_ms = 0;
   std::int64_t sync_ms = 0;
   /// Wall-clock time the task handed the parts over; write_instance_snapshot measures the
-  /// asynchronous part (waiting for the writer, then writing) from here.
+  /// asynchronous part (waiting for the writer, serializing deferred bytes, writing) from here.
   std::int64_t synced_at_ms = 0;
   /// Instead of `bytes`, from a task at a barrier: what writes them later
   /// (operator_base::snapshot_deferred), which write_deferred_bytes runs on the state writer's

@@ -132,6 +132,7 @@ struct checkpoints_spec {
   duration_ms interval = 0;
   int retained = 3;
   std::optional<duration_ms> timeout;  // 0: never; absent: job_options' default
+  bool snapshot_on_task = false;
 };
 
 /// The `state` section: which backend keeps keyed state (job_options::backend).

@@ -75,6 +75,9 @@ struct task_spec {
   channel_options channels;
   /// Send the final watermark when the input ends (job_options::drain_on_end).
   bool drain = true;
+  /// Write snapshots on the task instead of freezing the state for the state writer
+  /// (job_options::checkpoint_options::snapshot_on_task).
+  bool snapshot_on_task = false;
   /// Restored at start(): the source's snapshots before it opens, and for each chained
   /// operator the pieces to pass to restore() after it opens (several when rescaled). The
   /// source gets its own snapshot (restore()), or, restored at another parallelism,

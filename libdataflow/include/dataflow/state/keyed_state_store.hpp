@@ -8,7 +8,7 @@
 // write-back cache per state (detail/table_state_base.hpp). Both write the same snapshot
 // format, so a snapshot taken with one backend restores into the other. On a byte table, state
 // access throws std::runtime_error when the backend fails. Thread-safety: owned by one operator
-// instance.
+// instance; what freeze() returns may run on another thread while the store goes on changing.
 #pragma once
 
 #include <cstdint>

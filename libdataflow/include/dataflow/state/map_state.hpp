@@ -10,6 +10,8 @@ template <class UK, class UV>
 class map_state {
  public:
   virtual ~map_state() = default;
+  /// The value, or nullptr. Valid until the next key change or change of the current key's
+  /// map (a change after a checkpoint froze it works on a copy).
   [[nodiscard]] virtual const UV* get(const UK& user_key) = 0;
   virtual void put(const UK& user_key, UV value) = 0;
   virtual void remove(const UK& user_key) = 0;

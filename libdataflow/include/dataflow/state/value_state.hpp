@@ -10,7 +10,9 @@ template <class V>
 class value_state {
  public:
   virtual ~value_state() = default;
-  /// The current key's value, or nullptr. Valid until the next update or key change.
+  /// The current key's value, or nullptr. Valid until the next key change or change of the
+  /// value (update, get_mutable, get_or_create, clear): after a checkpoint froze the value, a
+  /// change copies it, and the copy is what the state holds from then on.
   [[nodiscard]] virtual const V* get() = 0;
   virtual void update(V value) = 0;
   virtual void clear() = 0;

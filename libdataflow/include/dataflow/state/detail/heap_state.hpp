@@ -193,6 +193,16 @@ class heap_table : public keyed_state_base<K> {
     }
     return &cell_->value;
   }
+  /// Sets the current key's value: a frozen value is replaced, not copied first.
+  void assign(S value) {
+    if (find_const() && cell_->refs.load(std::memory_order_acquire) > 1) {
+      auto& ref = map_.find(current_->key)->second;
+      ref = cell_ref(new cell(cell_->key, std::move(value)));
+      cell_ = ref.get();
+      return;
+    }
+    find_or_create() = std::move(value);
+  }
   /// The current key's value to change, created when absent.
   S& find_or_create() {
     if (auto* s = find()) return *s;
@@ -233,7 +243,7 @@ class heap_value_state final : public heap_table<K, V>, public value_state<V> {
  public:
   using heap_table<K, V>::heap_table;
   const V* get() override { return this->find_const(); }
-  void update(V value) override { this->find_or_create() = std::move(value); }
+  void update(V value) override { this->assign(std::move(value)); }
   void clear() override { this->erase(); }
   V* get_mutable() override { return this->find(); }
   V& get_or_create() override { return this->find_or_create(); }
@@ -249,7 +259,7 @@ class heap_list_state final : public heap_table<K, std::vector<V>>, public list_
     if (values.empty())
       this->erase();
     else
-      this->find_or_create() = std::move(values);
+      this->assign(std::move(values));
   }
   void clear() override { this->erase(); }
 };
