@@ -76,7 +76,7 @@ wait "$pid" || { cat run.log; fail "the stopped run exited non-zero"; }
 pid=""
 grep -q "^stopped with savepoint $dir/sp-stop\$" run.log || fail "run.log: $(tail -3 run.log)"
 # The summary counts both savepoints and says where their time went.
-grep -q "^checkpoints: [2-9][0-9]* completed, " run.log || fail "no checkpoint summary: $(tail -5 run.log)"
+grep -Eq "^checkpoints: ([2-9]|[1-9][0-9]+) completed, " run.log || fail "no checkpoint summary: $(tail -5 run.log)"
 grep -q "^  where the time went .*: start delay [0-9]* / [0-9]* ms, alignment .* sync .* async [0-9]* / [0-9]* ms\$" run.log ||
   fail "no breakdown: $(tail -5 run.log)"
 grep -q "^  waited for most often: .*#[0-9]* ([0-9]* of [0-9]*)\$" run.log || fail "no slowest: $(tail -5 run.log)"
