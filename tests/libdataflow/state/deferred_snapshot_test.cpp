@@ -14,22 +14,19 @@
 #include <utility>
 #include <vector>
 
+#include "../window/keyed_value.hpp"
 #include "dataflow/api/data_stream.hpp"
 #include "dataflow/join/interval_join_operator.hpp"
 #include "dataflow/state/keyed_state_store.hpp"
 #include "dataflow/testing/operator_harness.hpp"
 #include "dataflow/window/window_operator_factory.hpp"
+#include "sum_of_ints.hpp"
 
 using namespace dataflow;
 
 namespace {
 
-struct sum_fn final : aggregate_function<int, long, long> {
-  long create() const override { return 0; }
-  void add(long& acc, const int& v) const override { acc += v; }
-  void merge(long& a, const long& b) const override { a += b; }
-  long result(const long& acc) const override { return acc; }
-};
+using sum_fn = testing::sum_of_ints;
 
 /// A store with every kind of state, filled for keys k0 .. k<n-1>.
 struct filled_store {
@@ -167,14 +164,7 @@ TEST_CASE("the state writer's thread writes while the operator changes every key
 
 namespace {
 
-struct ev {
-  int key = 0;
-  std::int64_t v = 0;
-  template <class Archive>
-  void serialize(Archive& ar) {
-    ar(key, v);
-  }
-};
+using ev = testing::keyed_value;
 struct key_of {
   int operator()(const ev& e) const noexcept { return e.key; }
 };

@@ -12,18 +12,14 @@
 #include "dataflow/core/zipf_sampler.hpp"
 #include "dataflow/state/keyed_state_store.hpp"
 #include "dataflow/state/rocksdb_state_backend.hpp"
+#include "sum_of_ints.hpp"
 
 using namespace dataflow;
 using dataflow::testing::temp_dir;
 
 namespace {
 
-struct sum_fn final : aggregate_function<int, long, long> {
-  long create() const override { return 0; }
-  void add(long& acc, const int& v) const override { acc += v; }
-  void merge(long& a, const long& b) const override { a += b; }
-  long result(const long& acc) const override { return acc; }
-};
+using sum_fn = testing::sum_of_ints;
 
 std::shared_ptr<rocksdb_state_backend> open_backend(const std::string& dir,
                                                     std::size_t cache_entries) {

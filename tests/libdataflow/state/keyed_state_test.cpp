@@ -7,16 +7,12 @@
 #include <vector>
 
 #include "dataflow/state/timer_service.hpp"
+#include "sum_of_ints.hpp"
 
 using namespace dataflow;
 
 namespace {
-struct sum_fn final : aggregate_function<int, long, long> {
-  long create() const override { return 0; }
-  void add(long& acc, const int& v) const override { acc += v; }
-  void merge(long& a, const long& b) const override { a += b; }
-  long result(const long& acc) const override { return acc; }
-};
+using sum_fn = testing::sum_of_ints;
 }  // namespace
 
 TEST_CASE("state is scoped to the current key") {

@@ -9,19 +9,13 @@
 
 #include "dataflow/window/key_timer_queue.hpp"
 #include "dataflow/window/window_operator_factory.hpp"
+#include "keyed_value.hpp"
 
 using namespace dataflow;
 
 namespace {
 
-struct ev {
-  int key = 0;
-  std::int64_t v = 0;
-  template <class Archive>
-  void serialize(Archive& ar) {
-    ar(key, v);
-  }
-};
+using ev = testing::keyed_value;
 
 using result = window_result<int, std::int64_t>;
 
