@@ -238,7 +238,11 @@ void task::take_snapshot(std::int64_t id) {
       const auto t0 = io_.monotonic_ns();
       auto& op = spec_.chain->at(i);
       if (spec_.snapshot_on_task) {
+        if (on_task_bytes_.size() < spec_.chain->size()) on_task_bytes_.resize(spec_.chain->size());
+        auto& last = on_task_bytes_[i];
+        p.bytes.reserve(last + last / 8);  // state grows between checkpoints
         if (auto s = op.snapshot(p.bytes); !s) throw failed(spec_.operator_names[i], s);
+        last = p.bytes.size();
       } else {
         auto frozen = op.snapshot_deferred();
         if (!frozen) throw failed(spec_.operator_names[i], frozen.error());

@@ -173,6 +173,10 @@ class task {
   bool source_parked_ = false;  // a poll came while output was held; after_hold polls again
   bool input_ended_ = false;    // end_input ran; finish_input waits for held-back output
   std::vector<std::int64_t> deferred_barriers_;  // sources: triggered while output was held
+  // With snapshot_on_task, each operator's last snapshot size: the next is allocated once at
+  // about that size instead of growing by doubling (the state writer does this for frozen
+  // state).
+  std::vector<std::size_t> on_task_bytes_;
   watermark_status output_status_ = watermark_status::active;  // what downstream was told
   timestamp timer_at_ = max_timestamp;
   std::int64_t backlogged_since_ = -1;
