@@ -3,7 +3,8 @@
 # checkpoints every 50 ms runs at parallelism 2, is killed with SIGKILL once a checkpoint has
 # completed, and is restored with --from at parallelism 1; then the same from 1 to 2. The
 # committed output (every input record copied, and per-user counts in 1-s event-time windows)
-# equals that of a run without failures: same records, none lost, none twice.
+# equals that of a run without failures: same records, none lost, none twice. The snapshots are
+# written on the tasks (--snapshot-on-task); kill_restore_test.sh covers frozen state.
 # Usage: rescale_restore_test.sh DATAFLOW
 set -eu
 dataflow=$1
@@ -33,7 +34,7 @@ rm -rf out
 # $2 from the latest checkpoint, and compares the committed output with the reference.
 rescale() {
   rm -rf out ck
-  ckpt="--checkpoint-dir $dir/ck --checkpoint-interval 50ms --retained 2"
+  ckpt="--checkpoint-dir $dir/ck --checkpoint-interval 50ms --retained 2 --snapshot-on-task"
   # shellcheck disable=SC2086
   "$dataflow" run "p$1.yaml" --no-progress $ckpt > run.log 2>&1 &
   pid=$!
