@@ -1,19 +1,11 @@
-// The record of the whole-job checkpoint, savepoint and state-backend tests: a key and a value,
-// serializable with cereal so that sources and keyed state can snapshot it. Each test has its
-// own generator of hits.
+// The record of the whole-job checkpoint, savepoint and state-backend tests: a key and a value
+// (keyed_value). Each test has its own generator of hits.
 #pragma once
 
-#include <cstdint>
+#include "../keyed_value.hpp"
 
 namespace dataflow::testing {
 
-struct hit {
-  int key = 0;
-  std::int64_t v = 0;
-  template <class Archive>
-  void serialize(Archive& ar) {
-    ar(key, v);
-  }
-};
+using hit = keyed_value;
 
 }  // namespace dataflow::testing

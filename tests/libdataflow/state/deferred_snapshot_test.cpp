@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "../window/keyed_value.hpp"
+#include "../../keyed_value.hpp"
 #include "dataflow/api/data_stream.hpp"
 #include "dataflow/join/interval_join_operator.hpp"
 #include "dataflow/state/keyed_state_store.hpp"

@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <functional>
 
+#include "../../keyed_value.hpp"
 #include "dataflow/testing/operator_harness.hpp"
 #include "dataflow/window/window_operator_factory.hpp"
-#include "keyed_value.hpp"
 
 using namespace dataflow;
 

@@ -7,9 +7,9 @@
 #include <tuple>
 #include <vector>
 
+#include "../../keyed_value.hpp"
 #include "dataflow/window/key_timer_queue.hpp"
 #include "dataflow/window/window_operator_factory.hpp"
-#include "keyed_value.hpp"
 
 using namespace dataflow;
 

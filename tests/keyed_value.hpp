@@ -1,4 +1,5 @@
-// The element of the window and snapshot tests: a key and a value to aggregate.
+// The record of many tests (windows, snapshots, whole jobs with checkpoints): a key and a value,
+// serializable with cereal so that sources and keyed state can snapshot it.
 #pragma once
 
 #include <cstdint>
