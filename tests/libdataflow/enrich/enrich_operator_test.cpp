@@ -189,6 +189,50 @@ TEST_CASE("enrich: only the event-time trigger") {
   CHECK_THROWS_AS(build(), std::invalid_argument);
 }
 
+TEST_CASE("enrich: a watermark that releases many elements is served in steps of elements") {
+  // 10 keys of 30 elements each in one window: 10 results (one inner step of 16) release 300
+  // elements, which come out in steps of about 16, whole keys at a time.
+  auto run = [](std::size_t step) {
+    auto op = make(1'000, 1'000, 0, {}, step);
+    op->open({});
+    operator_output out(&record_type_of<out_t>());
+    std::vector<record<ev>> in;
+    for (int k = 0; k < 10; ++k)
+      for (int i = 0; i < 30; ++i) in.push_back({ev{k, i, k * 100 + i}, i * 10});
+    batch<ev> b(std::move(in));
+    op->on_batch(0, b, out);
+    REQUIRE(out.records<out_t>().empty());  // every element waits for the watermark
+    std::vector<std::vector<record<out_t>>> steps;
+    std::vector<std::optional<timestamp>> watermarks;
+    op->on_watermark(max_timestamp, out);
+    for (;;) {
+      steps.push_back(out.has_main() ? out.records<out_t>() : std::vector<record<out_t>>{});
+      watermarks.push_back(out.watermark());
+      out.clear();
+      if (!op->has_pending_output()) break;
+      op->resume(out);
+    }
+    return std::pair(steps, watermarks);
+  };
+  auto [whole, whole_wms] = run(1'000);
+  auto [steps, wms] = run(16);
+  REQUIRE(whole.size() == 1);
+  REQUIRE(whole[0].size() == 300);
+  CHECK(steps.size() >= 300 / (16 + 29));
+  std::vector<int> a, b;
+  for (auto& r : whole[0]) a.push_back(r.value.element.id);
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    CHECK(steps[i].size() <= 16 + 29);  // whole keys: at most one key's 30 past the limit
+    for (auto& r : steps[i]) b.push_back(r.value.element.id);
+  }
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  CHECK(a == b);
+  CHECK(wms.back() == max_timestamp);
+  for (std::size_t i = 0; i + 1 < wms.size(); ++i)  // nothing goes out behind a watermark
+    if (wms[i]) CHECK(*wms[i] < 999);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Differential test
 

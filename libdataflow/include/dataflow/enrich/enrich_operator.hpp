@@ -94,8 +94,22 @@ class enrich_operator final : public operator_base {
         offset_(g.offset),
         lateness_(opts.allowed_lateness),
         results_tag_(std::move(results_tag)),
+        max_step_(opts.max_output_per_step),
         inner_(key_fn, agg, emitter{agg, {}}, g, inner_options(opts), strategy),
-        inner_out_(&record_type_of<result>()) {}
+        inner_out_(&record_type_of<result>()) {
+    // A step of a large watermark ends once its enriched elements fill it, not only its
+    // window results: one result can release thousands of elements, and the first ones should
+    // not wait for the rest.
+    inner_.set_step_full([this] {
+      if (!step_out_) return false;
+      emit_fired(*step_out_);
+      return main_size(*step_out_) - step_before_ >= max_step_;
+    });
+  }
+
+  // The inner operator's step hook points here.
+  enrich_operator(const enrich_operator&) = delete;
+  enrich_operator& operator=(const enrich_operator&) = delete;
 
   void open(const operator_context& ctx) override {
     inner_.open(ctx);
@@ -121,6 +135,7 @@ class enrich_operator final : public operator_base {
   }
 
   void on_watermark(timestamp wm, operator_output& out) override {
+    begin_step(out);
     inner_.on_watermark(wm, inner_out_);
     wm_ = std::max(wm_, wm);
     take_fired(out);
@@ -130,6 +145,7 @@ class enrich_operator final : public operator_base {
   bool has_pending_output() const override { return inner_.has_pending_output(); }
 
   void resume(operator_output& out) override {
+    begin_step(out);
     inner_.resume(inner_out_);
     take_fired(out);
   }
@@ -261,11 +277,20 @@ class enrich_operator final : public operator_base {
     out.records<Out>().push_back({join_(e, agg, w, s), w.end - 1});
   }
 
-  /// Emits the elements waiting for the windows the inner operator just fired, then the
-  /// results and the inner operator's watermark (if it sent one in this step).
-  void take_fired(operator_output& out) {
-    for (const auto& rr : inner_out_.records<result>()) {
-      const result& res = rr.value;
+  static std::size_t main_size(operator_output& out) {
+    return out.has_main() ? out.main().size() : 0;
+  }
+
+  void begin_step(operator_output& out) {
+    step_out_ = &out;
+    step_before_ = main_size(out);
+  }
+
+  /// Emits the elements waiting for the windows the inner operator fired since the last call.
+  void emit_fired(operator_output& out) {
+    auto& results = inner_out_.records<result>();
+    for (; fired_taken_ < results.size(); ++fired_taken_) {
+      const result& res = results[fired_taken_].value;
       store_.set_current_key(res.key);
       auto* p = pending_->get_mutable();
       if (!p) continue;
@@ -284,6 +309,13 @@ class enrich_operator final : public operator_base {
       }
       if (v.empty()) pending_->clear();
     }
+  }
+
+  /// Emits the elements waiting for the windows the inner operator just fired, then the
+  /// results and the inner operator's watermark (if it sent one in this step).
+  void take_fired(operator_output& out) {
+    emit_fired(out);
+    step_out_ = nullptr;
     const auto wm = inner_out_.watermark();
     forward_results(out);
     if (wm) out.emit_watermark(*wm);
@@ -297,12 +329,14 @@ class enrich_operator final : public operator_base {
                   std::make_move_iterator(rs.end()));
     }
     inner_out_.clear();
+    fired_taken_ = 0;
   }
 
   KeyFn key_fn_;
   JoinFn join_;
   duration_ms size_, slide_, offset_, lateness_;
   std::string results_tag_;
+  std::size_t max_step_;
   inner_operator inner_;
   operator_output inner_out_;
   keyed_state_store<K> store_;
@@ -311,6 +345,11 @@ class enrich_operator final : public operator_base {
   bool restored_ = false;  // a piece was restored: later pieces take the minimum
   enrich_counts counts_;
   std::vector<std::vector<record<T>>> free_;
+  // The step being served (on_watermark, resume): its output, where its main output began,
+  // and how many of inner_out_'s results have had their elements emitted.
+  operator_output* step_out_ = nullptr;
+  std::size_t step_before_ = 0;
+  std::size_t fired_taken_ = 0;
 };
 
 }  // namespace dataflow

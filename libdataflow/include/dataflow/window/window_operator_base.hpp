@@ -8,6 +8,7 @@
 // Thread-safety: owned by one operator instance.
 #pragma once
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -61,7 +62,10 @@ class window_operator_base : public operator_base {
           st->event_wake = none;
           self().settle(*st, out);
         },
-        [&] { return main_size(out) - before >= opts_.max_output_per_step; });
+        [&] {
+          return main_size(out) - before >= opts_.max_output_per_step ||
+                 (step_full_ && step_full_());
+        });
     if (done) {
       holding_ = false;
       emit_watermark(held_, out);
@@ -139,6 +143,10 @@ class window_operator_base : public operator_base {
     return status::ok();
   }
 
+  /// For an operator that wraps this one and turns its results into more output (enrichment):
+  /// a step of resume() also ends when full() is true, asked after each key served.
+  void set_step_full(std::function<bool()> full) { step_full_ = std::move(full); }
+
   /// Elements that came too late for every window they belong to (side output or dropped).
   [[nodiscard]] std::uint64_t late_elements() const noexcept { return late_; }
   /// Keys with window state; 0 once every window has been cleaned up.
@@ -200,6 +208,7 @@ class window_operator_base : public operator_base {
   timestamp held_ = min_timestamp;
   bool holding_ = false;
   timestamp out_wm_ = min_timestamp;
+  std::function<bool()> step_full_;
 };
 
 }  // namespace dataflow
