@@ -2,6 +2,7 @@
 //   content_metrics demo                      a short history replay, then live events, a summary
 //   content_metrics write-history --out DIR   a week (or --days D) of events as JSON-lines gzip
 //   content_metrics run [--history DIR]       the pipeline over history then live (or live only)
+#include <sys/resource.h>
 #include <zlib.h>
 #include <CLI/CLI.hpp>
 
@@ -10,6 +11,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <mutex>
+#include <vector>
 
 #include "content_event_generator.hpp"
 #include "content_event_json_reader.hpp"
@@ -19,6 +22,7 @@
 #include "dataflow/core/parse_timestamp.hpp"
 #include "dataflow/source/hybrid_source.hpp"
 #include "dataflow/state/state_backend_config.hpp"
+#include "window_release_clock.hpp"
 
 using namespace dataflow;
 using namespace dataflow::apps;
@@ -39,6 +43,7 @@ struct run_options {
   std::int64_t checkpoint_ms = 0;  // checkpoint interval
   bool snapshot_on_task = false;   // job_options::checkpoint_options::snapshot_on_task
   std::string from;                // restore from this checkpoint (or the latest in a directory)
+  bool latency = false;            // measure window completion -> enriched output (live only)
 };
 
 /// Events with index < history_events(days) are the history; the live stream continues after.
@@ -124,7 +129,34 @@ int run(const run_options& opts, double history_days) {
   live.count = opts.live;
   live.rate = opts.live_rate;
   live.watermarks = watermark_strategy::bounded_out_of_orderness(opts.events.max_disorder);
-  auto live_fn = [gen, base](std::uint64_t i) { return gen(base + i); };
+  // With --latency, the live source notes when each 1-minute window becomes complete.
+  std::shared_ptr<window_release_clock> released;
+  const content_metrics_options metrics;
+  if (opts.latency) {
+    if (!opts.history.empty() || opts.live_rate <= 0 || !opts.from.empty()) {
+      std::fprintf(stderr,
+                   "content_metrics: --latency needs live events only (no --history, no "
+                   "--from) at a limited --live-rate\n");
+      return 2;
+    }
+    const duration_ms slide = metrics.content_slide;
+    const timestamp first_end =
+        window_start(switch_at - opts.events.max_disorder, 0, slide) + slide;
+    const auto windows =
+        static_cast<std::size_t>((gen.arrival(base + opts.live) - first_end) / slide + 2);
+    released = std::make_shared<window_release_clock>(first_end, slide, opts.events.max_disorder,
+                                                      windows, opts.parallelism);
+  }
+  const auto instances = static_cast<std::uint64_t>(opts.parallelism);
+  auto live_fn = [gen, base, released, instances](std::uint64_t i) {
+    auto r = gen(base + i);
+    // Instance k of the generator makes the events k, k + instances, ...
+    if (released)
+      released->on_generated(static_cast<int>(i % instances), r.ts, [] {
+        return std::chrono::steady_clock::now().time_since_epoch().count();
+      });
+    return r;
+  };
   auto hybrid = std::make_shared<hybrid_source_progress>();
   auto history_progress = std::make_shared<json_source_progress>();
   data_stream<content_event> events = [&] {
@@ -149,7 +181,7 @@ int run(const run_options& opts, double history_days) {
     return env.from_hybrid<content_event>(o, "history then live");
   }();
   events.uid("events");
-  auto s = add_content_metrics(events, {});
+  auto s = add_content_metrics(events, metrics);
   // Counting sinks: the summary needs counts, not every record kept in memory.
   struct counts {
     std::atomic<std::uint64_t> enriched{0}, on_time{0}, late{0}, past{0}, too_late{0},
@@ -157,10 +189,36 @@ int run(const run_options& opts, double history_days) {
     std::atomic<std::int64_t> first_output_ns{0};  // steady clock, when the first result came
   };
   auto c = std::make_shared<counts>();
+  // Nanoseconds from each on-time event's window completion to its output (with --latency).
+  struct latencies {
+    std::mutex m;
+    std::vector<std::int64_t> ns;
+    struct window {
+      std::int64_t first = INT64_MAX, last = 0;
+      std::uint64_t events = 0;
+    };
+    std::map<timestamp, window> by_window;  // first and last output after each completion
+    std::uint64_t unreleased = 0;  // windows fired by the end of the input, not by a record
+  };
+  auto lat = std::make_shared<latencies>();
   s.enriched.for_each_batch(
-      [c](const std::vector<record<enriched_event>>& rs) {
-        if (c->enriched.load() == 0 && !rs.empty())
-          c->first_output_ns = std::chrono::steady_clock::now().time_since_epoch().count();
+      [c, released, lat](const std::vector<record<enriched_event>>& rs) {
+        const std::int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+        if (c->enriched.load() == 0 && !rs.empty()) c->first_output_ns = now;
+        if (released) {
+          std::lock_guard<std::mutex> g(lat->m);
+          for (auto& r : rs) {
+            if (r.value.status != enrich_status::on_time) continue;
+            if (auto t = released->released_at(r.value.window.end)) {
+              lat->ns.push_back(now - *t);
+              auto& w = lat->by_window[r.value.window.end];
+              w.first = std::min(w.first, now - *t);
+              w.last = std::max(w.last, now - *t);
+              ++w.events;
+            } else
+              ++lat->unreleased;
+          }
+        }
         c->enriched += rs.size();
         for (auto& r : rs) {
           auto st = r.value.status;
@@ -245,6 +303,33 @@ int run(const run_options& opts, double history_days) {
       static_cast<unsigned long long>(c->late_events.load()),
       static_cast<unsigned long long>(c->enriched.load()), secs,
       static_cast<double>(c->enriched.load()) / secs);
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  const double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                     static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  const auto events_in = history_records + opts.live;
+  std::printf("cpu: %.2f s, %.2f us per event; peak RSS: %.0f MB\n", cpu,
+              events_in ? cpu * 1e6 / static_cast<double>(events_in) : 0.0,
+              static_cast<double>(ru.ru_maxrss) / 1024.0);
+  if (released) {
+    auto& v = lat->ns;
+    std::sort(v.begin(), v.end());
+    auto at = [&](double q) {
+      return v.empty() ? 0.0
+                       : static_cast<double>(v[static_cast<std::size_t>(q * (v.size() - 1))]) / 1e6;
+    };
+    std::printf(
+        "latency, window complete -> enriched output (%zu on-time events): p50 %.2f ms, "
+        "p99 %.2f ms, max %.2f ms; %llu fired by the end of the input\n",
+        v.size(), at(0.5), at(0.99), at(1.0), static_cast<unsigned long long>(lat->unreleased));
+    for (auto& [end, w] : lat->by_window) {
+      std::string t;
+      append_iso8601(t, end);
+      std::printf("  window ending %s: %llu events, first output after %.2f ms, last %.2f ms\n",
+                  t.c_str(), static_cast<unsigned long long>(w.events),
+                  static_cast<double>(w.first) / 1e6, static_cast<double>(w.last) / 1e6);
+    }
+  }
   if (!opts.from.empty()) {
     if (c->first_output_ns.load() == 0)  // e.g. --live no larger than the restored position
       std::printf("restored from %s: no enriched event\n", r->restored_from.c_str());
@@ -315,6 +400,9 @@ int main(int argc, char** argv) {
               "Write snapshots on the operators' tasks, not on the state writer's thread")
       ->needs(every);
   r->add_option("--from", ro.from, "Restore from a checkpoint, or the latest in a directory");
+  r->add_flag("--latency", ro.latency,
+              "Measure the time from each window's completion to its enriched events' output "
+              "(live events at a limited rate only)");
   r->add_flag("!--no-drain", ro.drain,
               "At the end, do not fire the windows still open (measures the steady state)");
   r->callback([&] { rc = run(ro, run_days); });
