@@ -156,7 +156,17 @@ TEST_CASE("a keyed process function with state and event-time timers") {
 }
 
 TEST_CASE("a slow sink throttles an unbounded generator with bounded queues and loses nothing") {
+  // Under both schedulers: work sharing runs the consumer beside its producer, which once let a
+  // task take every queued input while one batch waited with credit left (an unbounded outbox).
+  scheduler_policy policy = scheduler_policy::work_sharing;
+  SUBCASE("work sharing") {
+    policy = scheduler_policy::work_sharing;
+  }
+  SUBCASE("work stealing") {
+    policy = scheduler_policy::work_stealing;
+  }
   local_environment env;
+  env.options().scheduler = policy;
   env.options().threads = 2;
   env.options().channels.batch_size = 16;
   env.options().channels.credits = 2;

@@ -135,6 +135,10 @@ void task::process_queue() {
   // they wait: an upstream task may send before this task's start message arrives, since CAF
   // orders messages per sender only.
   if (!started_) return;
+  // Send what credit allows first and after each event: backlogged() is true only when a
+  // batch waits with no credit left, so a batch still in the outbox while credit remains
+  // would let this loop take any number of events (an unbounded outbox).
+  send_ready();
   while (state_ == run_state::running && !gate_.backlogged()) {
     if (holding()) {  // an operator's held-back output goes first, one step per message
       request_resume();
@@ -146,6 +150,7 @@ void task::process_queue() {
     queued q = std::move(*it);
     queue_.erase(it);
     handle(q);
+    send_ready();
   }
   after_step();
 }
@@ -355,10 +360,14 @@ void task::after_hold() {
   }
 }
 
-void task::after_step() {
+void task::send_ready() {
   gate_.drain([&](const output_gate::channel& ch, channel_event&& ev) {
     io_.send(ch.target_task, ch.id, std::move(ev));
   });
+}
+
+void task::after_step() {
+  send_ready();
   bool backlogged = gate_.backlogged();
   if (backlogged && backlogged_since_ < 0) backlogged_since_ = io_.monotonic_ns();
   if (!backlogged && backlogged_since_ >= 0) {

@@ -151,6 +151,8 @@ class task {
   void request_resume();
   /// Held-back output is all out: take up what waited for it.
   void after_hold();
+  /// Sends what the gate's credit allows.
+  void send_ready();
   void after_step();
   void fail(const std::string& what);
 
