@@ -44,6 +44,7 @@ struct run_options {
   bool snapshot_on_task = false;   // job_options::checkpoint_options::snapshot_on_task
   std::string from;                // restore from this checkpoint (or the latest in a directory)
   bool latency = false;            // measure window completion -> enriched output (live only)
+  bool work_stealing = false;      // job_options::scheduler
 };
 
 /// Events with index < history_events(days) are the history; the live stream continues after.
@@ -110,6 +111,7 @@ int run(const run_options& opts, double history_days) {
   env.set_parallelism(opts.parallelism);
   env.options().name = "content_metrics";
   env.options().drain_on_end = opts.drain;
+  if (opts.work_stealing) env.options().scheduler = scheduler_policy::work_stealing;
   auto backend = make_state_backend(opts.state);
   if (!backend) {
     std::fprintf(stderr, "content_metrics: %s\n", backend.error().to_string().c_str());
@@ -403,6 +405,8 @@ int main(int argc, char** argv) {
   r->add_flag("--latency", ro.latency,
               "Measure the time from each window's completion to its enriched events' output "
               "(live events at a limited rate only)");
+  r->add_flag("--work-stealing", ro.work_stealing,
+              "Schedule actors by work stealing instead of from one shared queue");
   r->add_flag("!--no-drain", ro.drain,
               "At the end, do not fire the windows still open (measures the steady state)");
   r->callback([&] { rc = run(ro, run_days); });

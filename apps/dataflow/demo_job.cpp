@@ -40,7 +40,7 @@ int run_demo(const demo_options& opts) {
   local_environment env;
   env.set_parallelism(opts.parallelism);
   env.options().name = "content-delivery demo";
-  if (opts.work_sharing) env.options().scheduler = scheduler_policy::work_sharing;
+  if (opts.work_stealing) env.options().scheduler = scheduler_policy::work_stealing;
   const timestamp start = 1'700'000'000'000;  // a fixed event-time origin: deterministic output
   const std::uint64_t contents = opts.contents;
   generator_options go;

@@ -16,7 +16,7 @@ struct demo_options {
   std::uint64_t contents = 1000;
   int top = 5;
   bool print_graph = false;
-  bool work_sharing = false;
+  bool work_stealing = false;
 };
 
 /// Runs the demo and prints its results and a one-line summary; returns the exit code.

@@ -33,8 +33,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100'000'000));
   d->add_option("--top", demo.top, "Content items to list")->capture_default_str();
   d->add_flag("--graph", demo.print_graph, "Print the job graph first");
-  d->add_flag("--work-sharing", demo.work_sharing,
-              "Schedule actors from one shared queue instead of work stealing");
+  d->add_flag("--work-stealing", demo.work_stealing,
+              "Schedule actors by work stealing instead of from one shared queue");
   int rc = 0;
   d->callback([&] { rc = dataflow::apps::run_demo(demo); });
 

@@ -12,6 +12,6 @@ namespace dataflow::actors {
 /// `threads` = 0 keeps one scheduler thread per core (CAF's default would be 4 busy-polling
 /// threads, too many on small machines).
 void configure(caf::actor_system_config& cfg, int threads = 0, bool network = false,
-               scheduler_policy policy = scheduler_policy::work_stealing);
+               scheduler_policy policy = scheduler_policy::work_sharing);
 
 }  // namespace dataflow::actors
