@@ -16,4 +16,7 @@ TEST_CASE("configure sets threads and the scheduler policy that job_options choo
   actors::configure(by_default);
   CHECK(caf::get_or(by_default, "scheduler.policy", caf::atom("none")) == caf::atom("sharing"));
   CHECK(job_options{}.scheduler == scheduler_policy::work_sharing);
+  // Actors take turns: a task serving a long burst yields after a few messages.
+  CHECK(caf::get_or(by_default, "scheduler.max-throughput", std::size_t{0}) ==
+        actors::max_messages_per_run);
 }

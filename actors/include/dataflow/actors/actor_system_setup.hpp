@@ -4,9 +4,14 @@
 
 #include <caf/actor_system_config.hpp>
 
+#include <cstddef>
+
 #include "dataflow/api/job_options.hpp"
 
 namespace dataflow::actors {
+
+/// Messages an actor handles before it yields its scheduler thread to the next one.
+inline constexpr std::size_t max_messages_per_run = 4;
 
 /// Registers the channel protocol's types and loads the middleman (io) module when `network`.
 /// `threads` = 0 keeps one scheduler thread per core (CAF's default would be 4 busy-polling
