@@ -76,7 +76,7 @@ struct run_result {
   std::int64_t checksum;
 };
 
-scheduler_policy policy = scheduler_policy::work_stealing;
+scheduler_policy policy = job_options{}.scheduler;  // BENCH_SCHEDULER=stealing|sharing
 
 run_result run_framework(std::uint64_t events, std::uint64_t keys, std::size_t batch, double rate,
                          std::vector<std::int64_t>* latencies) {
@@ -143,6 +143,8 @@ std::int64_t percentile(std::vector<std::int64_t> v, double p) {
 int main(int argc, char** argv) {
   if (const char* p = std::getenv("BENCH_SCHEDULER"); p && std::string(p) == "sharing")
     policy = scheduler_policy::work_sharing;
+  if (const char* p = std::getenv("BENCH_SCHEDULER"); p && std::string(p) == "stealing")
+    policy = scheduler_policy::work_stealing;
   std::uint64_t events = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 20'000'000;
   std::uint64_t keys = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 10'000;
   if (argc > 3) {  // profiling aid: only the framework at one batch size

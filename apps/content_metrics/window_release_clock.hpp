@@ -5,8 +5,8 @@
 // max timestamp - delay - 1) that is when every source instance has generated a record with
 // a timestamp of at least E + delay. This clock records, per source instance and window end,
 // the steady-clock time of that first record; a window is released at the latest of them.
-// Thread-safety: on_generated(i, ...) from the thread of source instance i only (one caller per
-// instance); released_at() from any thread.
+// Thread-safety: on_generated(i, ...) from source instance i only (its calls are serialized);
+// released_at() from any thread.
 #pragma once
 
 #include <algorithm>

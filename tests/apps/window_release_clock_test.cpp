@@ -63,8 +63,13 @@ TEST_CASE("window release clock: with two instances a window is released by the 
   now.t = 30;
   c.on_generated(0, 66'000, now.fn());
   CHECK(c.released_at(60'000) == 30);
-  // A delayed record (smaller timestamp) does not release anything.
+  // A delayed record (smaller timestamp) releases nothing; the later instance's record does.
   now.t = 40;
+  c.on_generated(0, 130'000, now.fn());
+  now.t = 50;
   c.on_generated(1, 10'000, now.fn());
   CHECK_FALSE(c.released_at(120'000));
+  now.t = 60;
+  c.on_generated(1, 125'000, now.fn());
+  CHECK(c.released_at(120'000) == 60);
 }

@@ -15,12 +15,12 @@ namespace dataflow {
 /// How the embedded actor system schedules task actors on its threads (bench/README.md).
 enum class scheduler_policy {
   /// CAF's work stealing: a woken actor runs on the thread that woke it; idle threads steal,
-  /// polling for work (sleeping 50 us at a time) for about 25 ms after their last job. At
-  /// 10,000 events/s that polling is most of the CPU time: 38 us per event in content_metrics.
+  /// polling for work (sleeping 50 us at a time) for about 25 ms after their last job, which
+  /// at a steady low rate is most of a job's CPU time.
   work_stealing,
   /// CAF's work sharing: one shared queue; idle threads sleep until work arrives, and a woken
-  /// consumer tends to run beside its producer. 13 us per event at 10,000 events/s, and the
-  /// same or higher peak throughput except for small producer-consumer jobs on large state.
+  /// consumer tends to run beside its producer. Its queue costs more per message: tiny batches
+  /// and some jobs on large keyed state are faster under work stealing.
   work_sharing,
 };
 

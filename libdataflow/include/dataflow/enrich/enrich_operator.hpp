@@ -107,7 +107,7 @@ class enrich_operator final : public operator_base {
     });
   }
 
-  // The inner operator's step hook points here.
+  // Not copyable or movable: the inner operator's step hook captures `this`.
   enrich_operator(const enrich_operator&) = delete;
   enrich_operator& operator=(const enrich_operator&) = delete;
 
