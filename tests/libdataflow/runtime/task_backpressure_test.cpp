@@ -7,6 +7,7 @@
 
 #include "dataflow/runtime/task.hpp"
 #include "fake_task_io.hpp"
+#include "one_operator_task.hpp"
 
 using namespace dataflow;
 
@@ -31,27 +32,6 @@ class forward_operator final : public operator_base {
   }
 };
 
-/// Channel 1 (from task 10) in, channel 9 (to task 5) out, batches of one record, one credit.
-task_spec forwarding_task() {
-  task_spec spec;
-  spec.name = "under test";
-  std::vector<std::unique_ptr<operator_base>> ops;
-  ops.push_back(std::make_unique<forward_operator>());
-  spec.chain = std::make_unique<operator_chain>(
-      std::move(ops), std::vector<const record_type*>{&record_type_of<int>()});
-  spec.contexts = {operator_context{}};
-  spec.operator_names = {"forward"};
-  spec.inputs = {{1, 0, 10}};
-  output_gate::edge_spec e;
-  e.route = std::make_unique<forward_router>();
-  e.type = &record_type_of<int>();
-  e.channels = {{9, 5}};
-  spec.outputs.push_back(std::move(e));
-  spec.channels.batch_size = 1;
-  spec.channels.credits = 1;
-  return spec;
-}
-
 batch_ptr one(int v) {
   return std::make_shared<batch<int>>(std::vector<record<int>>{{v, v}});
 }
@@ -60,7 +40,7 @@ batch_ptr one(int v) {
 
 TEST_CASE("a task takes one input event per batch that credit lets it send") {
   fake_io io;
-  task t(forwarding_task(), io);
+  task t(testing::one_operator_task(std::make_unique<forward_operator>(), 1, /*credits=*/1), io);
   t.start();
   t.on_batch(1, one(1));                               // sent on the one credit
   t.on_batch(1, one(2));                               // taken, waits in the gate without credit

@@ -8,8 +8,10 @@
 
 #include "dataflow/runtime/task.hpp"
 #include "fake_task_io.hpp"
+#include "one_operator_task.hpp"
 
 using namespace dataflow;
+using testing::ints;
 
 namespace {
 
@@ -79,27 +81,7 @@ class burst_operator final : public operator_base {
 /// The operator fed by channel 1 (from task 10), sending on channel 9 (to task 5) with
 /// `credit` batches of one record.
 task_spec burst_task(int burst, int step, int credit) {
-  task_spec spec;
-  spec.name = "under test";
-  std::vector<std::unique_ptr<operator_base>> ops;
-  ops.push_back(std::make_unique<burst_operator>(burst, step));
-  spec.chain = std::make_unique<operator_chain>(
-      std::move(ops), std::vector<const record_type*>{&record_type_of<int>()});
-  spec.contexts = {operator_context{}};
-  spec.operator_names = {"burst"};
-  spec.inputs = {{1, 0, 10}};
-  output_gate::edge_spec e;
-  e.route = std::make_unique<forward_router>();
-  e.type = &record_type_of<int>();
-  e.channels = {{9, 5}};
-  spec.outputs.push_back(std::move(e));
-  spec.channels.batch_size = 1;  // every record leaves at once
-  spec.channels.credits = credit;
-  return spec;
-}
-
-batch_ptr ints(std::vector<record<int>> rs) {
-  return std::make_shared<batch<int>>(std::move(rs));
+  return testing::one_operator_task(std::make_unique<burst_operator>(burst, step), 1, credit);
 }
 
 /// Serves resume requests as the host would, one per message; returns how many.

@@ -9,8 +9,10 @@
 #include "dataflow/operator/watermark_assigner_operator.hpp"
 #include "dataflow/runtime/task.hpp"
 #include "fake_task_io.hpp"
+#include "one_operator_task.hpp"
 
 using namespace dataflow;
+using testing::ints;
 
 namespace {
 
@@ -52,28 +54,7 @@ class io_clock final : public processing_clock {
 
 /// One operator, fed by channels 1 and 2 (from tasks 10 and 11), sending on channel 9.
 task_spec one_operator_task(std::unique_ptr<operator_base> op, const processing_clock* clock) {
-  task_spec spec;
-  spec.name = "under test";
-  std::vector<std::unique_ptr<operator_base>> ops;
-  ops.push_back(std::move(op));
-  spec.chain = std::make_unique<operator_chain>(
-      std::move(ops), std::vector<const record_type*>{&record_type_of<int>()});
-  operator_context ctx;
-  ctx.clock = clock;
-  spec.contexts = {ctx};
-  spec.operator_names = {"op"};
-  spec.inputs = {{1, 0, 10}, {2, 0, 11}};
-  output_gate::edge_spec e;
-  e.route = std::make_unique<forward_router>();
-  e.type = &record_type_of<int>();
-  e.channels = {{9, 5}};
-  spec.outputs.push_back(std::move(e));
-  spec.channels.batch_size = 1;  // every record leaves at once
-  return spec;
-}
-
-batch_ptr ints(std::vector<record<int>> rs) {
-  return std::make_shared<batch<int>>(std::move(rs));
+  return testing::one_operator_task(std::move(op), 2, channel_options{}.credits, clock);
 }
 
 }  // namespace
