@@ -103,7 +103,7 @@ class enrich_operator final : public operator_base {
     inner_.set_step_full([this] {
       if (!step_out_) return false;
       emit_fired(*step_out_);
-      return main_size(*step_out_) - step_before_ >= max_step_;
+      return step_out_->main_size() - step_before_ >= max_step_;
     });
   }
 
@@ -277,13 +277,9 @@ class enrich_operator final : public operator_base {
     out.records<Out>().push_back({join_(e, agg, w, s), w.end - 1});
   }
 
-  static std::size_t main_size(operator_output& out) {
-    return out.has_main() ? out.main().size() : 0;
-  }
-
   void begin_step(operator_output& out) {
     step_out_ = &out;
-    step_before_ = main_size(out);
+    step_before_ = out.main_size();
   }
 
   /// Emits the elements waiting for the windows the inner operator fired since the last call.

@@ -25,6 +25,8 @@ class operator_output {
 
   [[nodiscard]] bool has_main() const noexcept { return main_ != nullptr; }
   batch_base& main() { return *main_; }
+  /// Records in the main output so far (0 without one): what a step of output has made.
+  [[nodiscard]] std::size_t main_size() const noexcept { return main_ ? main_->size() : 0; }
 
   /// The main output's records, typed. `T` must be the operator's output type.
   template <class T>

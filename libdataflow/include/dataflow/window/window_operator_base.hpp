@@ -50,7 +50,7 @@ class window_operator_base : public operator_base {
   bool has_pending_output() const override { return holding_; }
 
   void resume(operator_output& out) override {
-    const std::size_t before = main_size(out);
+    const std::size_t before = out.main_size();
     timestamp served = min_timestamp;  // wake-up time of the last key served
     const bool done = events_.pop_until(
         wm_,
@@ -63,7 +63,7 @@ class window_operator_base : public operator_base {
           self().settle(*st, out);
         },
         [&] {
-          return main_size(out) - before >= opts_.max_output_per_step ||
+          return out.main_size() - before >= opts_.max_output_per_step ||
                  (step_full_ && step_full_());
         });
     if (done) {
@@ -154,10 +154,6 @@ class window_operator_base : public operator_base {
 
  protected:
   static constexpr std::uint32_t snapshot_version = 2;  // 2: key states carry wake-ups
-
-  static std::size_t main_size(operator_output& out) {
-    return out.has_main() ? out.main().size() : 0;
-  }
 
   /// Forwards watermark `wm` unless an earlier step already sent it or a later one.
   void emit_watermark(timestamp wm, operator_output& out) {
