@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "content_event_generator.hpp"
@@ -209,16 +210,25 @@ int run(const run_options& opts, double history_days) {
         if (c->enriched.load() == 0 && !rs.empty()) c->first_output_ns = now;
         if (released) {
           std::lock_guard<std::mutex> g(lat->m);
+          // A batch holds a few windows' events in runs: look each window up once per run.
+          timestamp end = min_timestamp;
+          std::optional<std::int64_t> t;
+          latencies::window* w = nullptr;
           for (auto& r : rs) {
             if (r.value.status != enrich_status::on_time) continue;
-            if (auto t = released->released_at(r.value.window.end)) {
-              lat->ns.push_back(now - *t);
-              auto& w = lat->by_window[r.value.window.end];
-              w.first = std::min(w.first, now - *t);
-              w.last = std::max(w.last, now - *t);
-              ++w.events;
-            } else
+            if (r.value.window.end != end) {
+              end = r.value.window.end;
+              t = released->released_at(end);
+              w = t ? &lat->by_window[end] : nullptr;
+            }
+            if (!t) {
               ++lat->unreleased;
+              continue;
+            }
+            lat->ns.push_back(now - *t);
+            w->first = std::min(w->first, now - *t);
+            w->last = std::max(w->last, now - *t);
+            ++w->events;
           }
         }
         c->enriched += rs.size();
