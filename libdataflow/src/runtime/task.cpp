@@ -428,7 +428,8 @@ void task::on_poll() {
     auto& out = *source_out_;
     auto before = spec_.source->position();
     in_source_ = true;
-    auto res = spec_.source->poll(out, spec_.channels.batch_size, io_.now());
+    last_poll_at_ = io_.now();
+    auto res = spec_.source->poll(out, spec_.channels.batch_size, last_poll_at_);
     in_source_ = false;
     metrics_.records_in += spec_.source->position() - before;
     emit(spec_.chain && spec_.chain->size() > 0 ? spec_.chain->on_source_output(out) : out);
@@ -441,12 +442,20 @@ void task::on_poll() {
         io_.schedule_poll();
         break;
       case source_reader::poll_result::kind::wait:
-        io_.schedule_poll_at(res.wake_at);
+        io_.schedule_poll_at(next_poll_after_wait(res.wake_at));
         break;
     }
     if (holding()) request_resume();
     after_step();
   });
+}
+
+timestamp task::next_poll_after_wait(timestamp wake_at) const {
+  // A source waiting for records polls no sooner than the buffer timeout: what it gathers in
+  // between waits no longer than a partly filled batch would, and each poll's batch and
+  // watermark cost every task downstream a wake-up, whatever the batch holds.
+  const auto timeout_ms = (spec_.channels.buffer_timeout.count() + 999) / 1000;
+  return std::max(wake_at, last_poll_at_ + static_cast<timestamp>(timeout_ms));
 }
 
 void task::on_flush() {

@@ -153,6 +153,9 @@ class task {
   void after_hold();
   /// Sends what the gate's credit allows.
   void send_ready();
+  /// When a source that returned `wait` until `wake_at` polls next: not before the buffer
+  /// timeout has passed since its last poll.
+  [[nodiscard]] timestamp next_poll_after_wait(timestamp wake_at) const;
   void after_step();
   void fail(const std::string& what);
 
@@ -181,6 +184,7 @@ class task {
   std::vector<std::size_t> on_task_bytes_;
   watermark_status output_status_ = watermark_status::active;  // what downstream was told
   timestamp timer_at_ = max_timestamp;
+  timestamp last_poll_at_ = 0;  // sources: processing time of the last poll
   std::int64_t backlogged_since_ = -1;
   std::int64_t alignment_started_ns_ = -1;  // first barrier of the checkpoint being aligned
   timestamp barrier_at_ms_ = -1;            // the same, in wall-clock time (start delay)
