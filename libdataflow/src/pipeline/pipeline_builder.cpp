@@ -131,6 +131,12 @@ class builder {
       if (c->timeout) env_.options().checkpoints.timeout = std::chrono::milliseconds(*c->timeout);
       env_.options().checkpoints.snapshot_on_task = c->snapshot_on_task;
     }
+    if (auto& c = spec_.channels) {
+      auto& ch = env_.options().channels;
+      if (c->batch_size) ch.batch_size = static_cast<std::size_t>(*c->batch_size);
+      if (c->buffer_timeout) ch.buffer_timeout = std::chrono::milliseconds(*c->buffer_timeout);
+      if (c->credits) ch.credits = *c->credits;
+    }
     if (auto& st = spec_.state) {
       // Opened here so that a directory that cannot be made stops the job before it starts.
       auto b = make_state_backend(st->config);

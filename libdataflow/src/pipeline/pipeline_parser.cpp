@@ -651,6 +651,19 @@ class reader {
     return c;
   }
 
+  channels_spec channels(const YAML::Node& n, const std::string& key) const {
+    only(n, key, {"batch_size", "buffer_timeout", "credits"});
+    channels_spec c;
+    c.where = at(n, key);
+    if (auto b = n["batch_size"]) c.batch_size = positive_int(b, join(key, "batch_size"));
+    if (auto t = n["buffer_timeout"]) {
+      c.buffer_timeout = duration(t, join(key, "buffer_timeout"));
+      if (*c.buffer_timeout <= 0) fail(t, join(key, "buffer_timeout"), "must be positive");
+    }
+    if (auto k = n["credits"]) c.credits = positive_int(k, join(key, "credits"));
+    return c;
+  }
+
   state_spec state(const YAML::Node& n, const std::string& key) const {
     only(n, key, {"backend", "directory", "cache_entries"});
     state_spec st;
@@ -692,7 +705,8 @@ class reader {
   pipeline_spec pipeline(const YAML::Node& root) const {
     if (!root.IsMap()) fail(root, "", "expected a mapping with sources, steps and sinks");
     only(root, "",
-         {"name", "parallelism", "checkpoints", "state", "control", "sources", "steps", "sinks"});
+         {"name", "parallelism", "checkpoints", "state", "control", "channels", "sources", "steps",
+          "sinks"});
     pipeline_spec p;
     p.file = file_;
     if (auto n = root["name"]) p.name = str(n, "name");
@@ -700,6 +714,7 @@ class reader {
     if (auto n = root["checkpoints"]) p.checkpoints = checkpoints(n, "checkpoints");
     if (auto n = root["state"]) p.state = state(n, "state");
     if (auto n = root["control"]) p.control = control(n, "control");
+    if (auto n = root["channels"]) p.channels = channels(n, "channels");
     auto list = [&](const char* k, bool required) {
       auto n = root[k];
       if (!n) {

@@ -1,6 +1,6 @@
 // Building a pipeline file into a job graph, the parts checkpoints depend on: the checkpoints
 // section becomes job options, and every operator, sinks included, gets a uid that does not
-// depend on the order of construction.
+// depend on the order of construction. The channels section becomes job options too.
 #include "dataflow/pipeline/pipeline_builder.hpp"
 
 #include <doctest/doctest.h>
@@ -37,4 +37,29 @@ sinks:
   for (auto& n : env.graph().nodes()) uids.push_back(n.uid);
   CHECK(uids == std::vector<std::string>{"source-clicks", "sink-clicks-dead-letters", "step-ok",
                                          "sink-ok-sink", "sink-ok-sink-2", "sink-all"});
+}
+
+TEST_CASE("pipeline builder: the channels section sets what it names and keeps the rest") {
+  auto build = [](const std::string& channels) {
+    auto spec = parse_pipeline(channels + R"(
+sources:
+  - {name: clicks, type: json_lines, path: in}
+sinks:
+  - {input: clicks, type: json_lines, path: a.jsonl}
+)",
+                               "p.yaml");
+    REQUIRE_MESSAGE(spec, (spec ? "" : spec.error().message()));
+    environment env;
+    auto built = build_pipeline(*spec, env);
+    REQUIRE_MESSAGE(built, (built ? "" : built.error().message()));
+    return env.options().channels;
+  };
+  auto all = build("channels: {batch_size: 256, buffer_timeout: 20ms, credits: 4}");
+  CHECK(all.batch_size == 256);
+  CHECK(all.buffer_timeout == std::chrono::milliseconds(20));
+  CHECK(all.credits == 4);
+  auto some = build("channels: {buffer_timeout: 5ms}");
+  CHECK(some.buffer_timeout == std::chrono::milliseconds(5));
+  CHECK(some.batch_size == channel_options{}.batch_size);
+  CHECK(some.credits == channel_options{}.credits);
 }

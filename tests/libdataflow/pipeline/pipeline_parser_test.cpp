@@ -265,6 +265,34 @@ TEST_CASE("pipeline file: a checkpoints section, and its mistakes") {
             .find("checkpoints.every: unknown key") != std::string::npos);
 }
 
+TEST_CASE("pipeline file: a channels section, and its mistakes") {
+  auto with = [](const std::string& section) { return std::string(good) + section; };
+  auto p = parse_pipeline(with("channels: {batch_size: 512, buffer_timeout: 10ms, credits: 4}\n"),
+                          "p.yaml");
+  REQUIRE_MESSAGE(p, (p ? "" : p.error().message()));
+  REQUIRE(p->channels);
+  CHECK(p->channels->batch_size == 512);
+  CHECK(p->channels->buffer_timeout == 10);
+  CHECK(p->channels->credits == 4);
+  auto one = parse_pipeline(with("channels: {buffer_timeout: 1s}\n"), "p.yaml");
+  REQUIRE(one);
+  CHECK(one->channels->buffer_timeout == 1'000);
+  CHECK_FALSE(one->channels->batch_size);
+  CHECK_FALSE(one->channels->credits);
+  CHECK_FALSE(parse_pipeline(good, "p.yaml")->channels);
+
+  CHECK(error_of(with("channels: {buffer_timeout: 0ms}\n")) ==
+        "p.yaml:30:28: channels.buffer_timeout: must be positive");
+  CHECK(error_of(with("channels: {buffer_timeout: soon}\n"))
+            .find("channels.buffer_timeout: expected a duration") != std::string::npos);
+  CHECK(error_of(with("channels: {batch_size: 0}\n"))
+            .find("channels.batch_size: expected a positive integer") != std::string::npos);
+  CHECK(error_of(with("channels: {credits: -1}\n"))
+            .find("channels.credits: expected a positive integer") != std::string::npos);
+  CHECK(error_of(with("channels: {timeout: 5ms}\n")).find("channels.timeout: unknown key") !=
+        std::string::npos);
+}
+
 TEST_CASE("pipeline file: a control section, and its mistakes") {
   auto with = [](const std::string& section) { return std::string(good) + section; };
   auto p = parse_pipeline(with("control: {port: 8081, port_file: run/port}\n"), "p.yaml");

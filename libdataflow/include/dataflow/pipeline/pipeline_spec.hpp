@@ -135,6 +135,14 @@ struct checkpoints_spec {
   bool snapshot_on_task = false;
 };
 
+/// The `channels` section: job_options::channels; what is absent keeps its default.
+struct channels_spec {
+  source_location where;
+  std::optional<int> batch_size;
+  std::optional<duration_ms> buffer_timeout;
+  std::optional<int> credits;
+};
+
 /// The `state` section: which backend keeps keyed state (job_options::backend).
 struct state_spec {
   source_location where;
@@ -155,6 +163,7 @@ struct pipeline_spec {
   std::optional<checkpoints_spec> checkpoints;
   std::optional<state_spec> state;
   std::optional<control_spec> control;
+  std::optional<channels_spec> channels;
   std::vector<source_spec> sources;
   std::vector<step_spec> steps;
   std::vector<sink_spec> sinks;
