@@ -46,6 +46,7 @@ struct run_options {
   std::string from;                // restore from this checkpoint (or the latest in a directory)
   bool latency = false;            // measure window completion -> enriched output (live only)
   bool work_stealing = false;      // job_options::scheduler
+  double buffer_timeout_ms = 1;    // channel_options::buffer_timeout
 };
 
 /// Events with index < history_events(days) are the history; the live stream continues after.
@@ -113,6 +114,8 @@ int run(const run_options& opts, double history_days) {
   env.options().name = "content_metrics";
   env.options().drain_on_end = opts.drain;
   if (opts.work_stealing) env.options().scheduler = scheduler_policy::work_stealing;
+  env.options().channels.buffer_timeout =
+      std::chrono::microseconds(static_cast<std::int64_t>(opts.buffer_timeout_ms * 1000));
   auto backend = make_state_backend(opts.state);
   if (!backend) {
     std::fprintf(stderr, "content_metrics: %s\n", backend.error().to_string().c_str());
@@ -151,13 +154,21 @@ int run(const run_options& opts, double history_days) {
                                                       windows, opts.parallelism);
   }
   const auto instances = static_cast<std::uint64_t>(opts.parallelism);
-  auto live_fn = [gen, base, released, instances](std::uint64_t i) {
+  // Each instance copies the function, and with it the steady-clock time of its first call.
+  auto live_fn = [gen, base, released, instances, ns_per_event = 1e9 / opts.live_rate,
+                  first_ns = std::int64_t{-1}](std::uint64_t i) mutable {
     auto r = gen(base + i);
     // Instance k of the generator makes the events k, k + instances, ...
-    if (released)
-      released->on_generated(static_cast<int>(i % instances), r.ts, [] {
-        return std::chrono::steady_clock::now().time_since_epoch().count();
+    if (released) {
+      // The event's time is when the rate makes it due, not when a poll generated it: what
+      // waits in the source for the next poll (up to the buffer timeout) counts as latency.
+      // The generator's rate counts from its first poll, which is this first call.
+      if (first_ns < 0) first_ns = std::chrono::steady_clock::now().time_since_epoch().count();
+      released->on_generated(static_cast<int>(i % instances), r.ts, [&] {
+        const auto own = i - i % instances;  // this instance's events before it, times instances
+        return first_ns + static_cast<std::int64_t>(static_cast<double>(own) * ns_per_event);
       });
+    }
     return r;
   };
   auto hybrid = std::make_shared<hybrid_source_progress>();
@@ -417,6 +428,10 @@ int main(int argc, char** argv) {
               "(live events at a limited rate only)");
   r->add_flag("--work-stealing", ro.work_stealing,
               "Schedule actors by work stealing instead of from one shared queue");
+  r->add_option("--buffer-timeout-ms", ro.buffer_timeout_ms,
+                "How long a partly filled batch may wait, and how often a waiting source polls")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 10'000.0));
   r->add_flag("!--no-drain", ro.drain,
               "At the end, do not fire the windows still open (measures the steady state)");
   r->callback([&] { rc = run(ro, run_days); });
