@@ -22,7 +22,8 @@ class source_reader {
   struct poll_result {
     enum class kind : std::uint8_t {
       more,  // poll again right away
-      wait,  // nothing due now; poll again at `wake_at` (processing time)
+      wait,  // nothing due now; poll again at `wake_at` (processing time), but no sooner
+             // than the channels' buffer timeout after this poll
       end,   // the bounded input is done
     };
     kind what = kind::more;
