@@ -64,6 +64,9 @@ int main(int argc, char** argv) {
               "on the state writer's thread (less CPU and memory in all)");
   r->add_option("--retained", run.retained, "Complete checkpoints to keep (default 3)")
       ->check(CLI::Range(1, 1 << 20));
+  r->add_option("--buffer-timeout", run.buffer_timeout,
+                "How long a partly filled batch waits, and how often a waiting source polls: a "
+                "duration such as 20ms (default: the file's channels.buffer_timeout, or 1ms)");
   r->add_option("--from", run.from,
                 "Restore from a checkpoint or savepoint directory, or the latest complete "
                 "checkpoint in a checkpoints directory");

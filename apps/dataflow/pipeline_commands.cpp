@@ -101,6 +101,18 @@ status apply_checkpoint_options(const run_options& o, job_options& job) {
   return job.validate();
 }
 
+/// The run command's --buffer-timeout on top of the pipeline file's `channels` section.
+status apply_channel_options(const run_options& o, job_options& job) {
+  if (o.buffer_timeout.empty()) return status::ok();
+  auto d = parse_duration(o.buffer_timeout);
+  if (!d || *d <= 0)
+    return {errc::invalid_configuration,
+            "--buffer-timeout: expected a positive duration such as 1ms or 20ms, got \"" +
+                o.buffer_timeout + "\""};
+  job.channels.buffer_timeout = std::chrono::milliseconds(*d);
+  return status::ok();
+}
+
 /// The run command's state flags on top of the pipeline file's `state` section.
 status apply_state_options(const run_options& o, const built_pipeline& built, job_options& job) {
   if (o.state_backend.empty() && o.state_dir.empty()) return status::ok();
@@ -152,6 +164,10 @@ int run_pipeline(const run_options& opts) {
   built_pipeline built;
   if (!load(opts.pipeline, env, built)) return 1;
   if (auto s = apply_checkpoint_options(opts, env.options()); !s) {
+    std::fprintf(stderr, "dataflow: %s\n", s.message().c_str());
+    return 2;
+  }
+  if (auto s = apply_channel_options(opts, env.options()); !s) {
     std::fprintf(stderr, "dataflow: %s\n", s.message().c_str());
     return 2;
   }

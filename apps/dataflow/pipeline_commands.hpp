@@ -15,6 +15,8 @@ struct run_options {
   int retained = 0;                 // 0: not given
   std::string checkpoint_timeout;   // a duration; empty: the file's or 10 min
   bool snapshot_on_task = false;    // or the file's
+  /// A duration; empty: the file's `channels.buffer_timeout` or 1 ms.
+  std::string buffer_timeout;
   /// Restore from this checkpoint, savepoint or checkpoints directory.
   std::string from;
   bool allow_dropped_state = false;

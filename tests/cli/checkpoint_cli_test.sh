@@ -154,6 +154,13 @@ has "--checkpoint-timeout: expected a duration such as 30s or 10m (0: none), got
 expect 0 run same.yaml --no-progress
 ls out/per-user-0.jsonl out/per-user-1.jsonl > /dev/null || fail "no output files"
 cat out/*.jsonl | sort > plain.txt
+# --buffer-timeout changes batching, not results.
+expect 2 run same.yaml --buffer-timeout soon
+has "--buffer-timeout: expected a positive duration such as 1ms or 20ms, got \"soon\""
+rm -rf out
+expect 0 run same.yaml --no-progress --buffer-timeout 20ms
+cat out/*.jsonl | sort > batched.txt
+cmp -s plain.txt batched.txt || fail "--buffer-timeout 20ms changed the output"
 rm -rf out
 expect 0 run same.yaml --no-progress --checkpoint-dir "$dir/run-cps" --checkpoint-interval 1h --retained 2
 [ -z "$(ls out | grep -v '\.part[0-9]*\.jsonl$')" ] || fail "not numbered parts: $(ls out)"
