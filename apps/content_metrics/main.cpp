@@ -162,7 +162,8 @@ int run(const run_options& opts, double history_days) {
     if (released) {
       // The event's time is when the rate makes it due, not when a poll generated it: what
       // waits in the source for the next poll (up to the buffer timeout) counts as latency.
-      // The generator's rate counts from its first poll, which is this first call.
+      // The generator's rate counts from its first poll, which is this first call (on a
+      // millisecond clock, so the due time is right to within 1 ms).
       if (first_ns < 0) first_ns = std::chrono::steady_clock::now().time_since_epoch().count();
       released->on_generated(static_cast<int>(i % instances), r.ts, [&] {
         const auto own = i - i % instances;  // this instance's events before it, times instances

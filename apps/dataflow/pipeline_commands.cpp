@@ -105,12 +105,12 @@ status apply_checkpoint_options(const run_options& o, job_options& job) {
 status apply_channel_options(const run_options& o, job_options& job) {
   if (o.buffer_timeout.empty()) return status::ok();
   auto d = parse_duration(o.buffer_timeout);
-  if (!d || *d <= 0)
+  if (!d || *d <= 0 || std::chrono::milliseconds(*d) > channel_options::max_buffer_timeout)
     return {errc::invalid_configuration,
-            "--buffer-timeout: expected a positive duration such as 1ms or 20ms, got \"" +
-                o.buffer_timeout + "\""};
+            "--buffer-timeout: expected a duration from 1ms to 1h such as 20ms, got \"" +
+                o.buffer_timeout + "\"" + (d ? "" : " (" + d.error().message() + ")")};
   job.channels.buffer_timeout = std::chrono::milliseconds(*d);
-  return status::ok();
+  return job.channels.validate();
 }
 
 /// The run command's state flags on top of the pipeline file's `state` section.
@@ -170,6 +170,16 @@ int run_pipeline(const run_options& opts) {
   if (auto s = apply_channel_options(opts, env.options()); !s) {
     std::fprintf(stderr, "dataflow: %s\n", s.message().c_str());
     return 2;
+  }
+  if (const auto& ch = env.options().channels;
+      ch.batch_size != channel_options{}.batch_size ||
+      ch.buffer_timeout != channel_options{}.buffer_timeout ||
+      ch.credits != channel_options{}.credits) {
+    // Settings that change latency and CPU per record are worth a line in the job's log.
+    const auto timeout_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(ch.buffer_timeout).count();
+    std::fprintf(stderr, "channels: batch_size %zu, buffer_timeout %s, credits %d\n", ch.batch_size,
+                 format_duration(timeout_ms).c_str(), ch.credits);
   }
   if (auto s = apply_state_options(opts, built, env.options()); !s) {
     std::fprintf(stderr, "dataflow: %s\n", s.message().c_str());

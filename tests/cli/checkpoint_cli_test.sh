@@ -152,13 +152,17 @@ has "--checkpoint-interval: expected a duration"
 expect 2 run same.yaml --checkpoint-dir cp --checkpoint-timeout soon
 has "--checkpoint-timeout: expected a duration such as 30s or 10m (0: none), got \"soon\""
 expect 0 run same.yaml --no-progress
+if grep -qF "channels:" out.txt; then fail "default channels reported"; fi
 ls out/per-user-0.jsonl out/per-user-1.jsonl > /dev/null || fail "no output files"
 cat out/*.jsonl | sort > plain.txt
-# --buffer-timeout changes batching, not results.
+# --buffer-timeout is applied (the run says so) and changes batching, not results.
 expect 2 run same.yaml --buffer-timeout soon
-has "--buffer-timeout: expected a positive duration such as 1ms or 20ms, got \"soon\""
+has "--buffer-timeout: expected a duration from 1ms to 1h such as 20ms, got \"soon\""
+expect 2 run same.yaml --buffer-timeout 2h
+has "--buffer-timeout: expected a duration from 1ms to 1h"
 rm -rf out
 expect 0 run same.yaml --no-progress --buffer-timeout 20ms
+has "channels: batch_size 1024, buffer_timeout 20ms, credits 8"
 cat out/*.jsonl | sort > batched.txt
 cmp -s plain.txt batched.txt || fail "--buffer-timeout 20ms changed the output"
 rm -rf out

@@ -658,7 +658,9 @@ class reader {
     if (auto b = n["batch_size"]) c.batch_size = positive_int(b, join(key, "batch_size"));
     if (auto t = n["buffer_timeout"]) {
       c.buffer_timeout = duration(t, join(key, "buffer_timeout"));
-      if (*c.buffer_timeout <= 0) fail(t, join(key, "buffer_timeout"), "must be positive");
+      if (*c.buffer_timeout <= 0 || *c.buffer_timeout > 3'600'000)
+        fail(t, join(key, "buffer_timeout"),
+             "expected a duration from 1ms to 1h such as 20ms, got \"" + scalar(t) + "\"");
     }
     if (auto k = n["credits"]) c.credits = positive_int(k, join(key, "credits"));
     return c;

@@ -282,7 +282,11 @@ TEST_CASE("pipeline file: a channels section, and its mistakes") {
   CHECK_FALSE(parse_pipeline(good, "p.yaml")->channels);
 
   CHECK(error_of(with("channels: {buffer_timeout: 0ms}\n")) ==
-        "p.yaml:30:28: channels.buffer_timeout: must be positive");
+        "p.yaml:30:28: channels.buffer_timeout: expected a duration from 1ms to 1h such as 20ms, "
+        "got \"0ms\"");
+  CHECK(error_of(with("channels: {buffer_timeout: 2h}\n"))
+            .find("channels.buffer_timeout: expected a duration from 1ms to 1h") !=
+        std::string::npos);
   CHECK(error_of(with("channels: {buffer_timeout: soon}\n"))
             .find("channels.buffer_timeout: expected a duration") != std::string::npos);
   CHECK(error_of(with("channels: {batch_size: 0}\n"))

@@ -114,3 +114,33 @@ TEST_CASE("a source that waits longer than the buffer timeout is polled when it 
   poll_until_wait(t, io);
   CHECK(io.polls_at.back() == 1'100);
 }
+
+namespace {
+
+/// Has nothing due and asks to be polled again at once.
+class always_waiting_reader final : public source_reader {
+ public:
+  poll_result poll(operator_output&, std::size_t, timestamp now) override {
+    ++polls;
+    return {poll_result::kind::wait, now};
+  }
+  std::uint64_t position() const noexcept override { return 0; }
+  int polls = 0;
+};
+
+}  // namespace
+
+TEST_CASE("a source that asks to be polled at once is polled after the buffer timeout") {
+  fake_io io;
+  auto spec = paced_source(std::chrono::milliseconds(5));
+  spec.source = std::make_unique<always_waiting_reader>();
+  task t(std::move(spec), io);
+  io.clock = 1'000;
+  t.start();
+  t.on_poll();
+  REQUIRE(io.polls_at.size() == 1);
+  CHECK(io.polls_at.back() == 1'005);  // not 1,000: that would spin
+  io.clock = 1'005;
+  t.on_poll();
+  CHECK(io.polls_at.back() == 1'010);
+}

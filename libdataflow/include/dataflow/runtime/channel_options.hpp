@@ -18,13 +18,16 @@ struct channel_options {
   /// gathers what came in meanwhile into one batch: a longer timeout trades latency for fewer
   /// wake-ups of every task downstream (CPU per event). Watermarks still seal partial
   /// batches as they pass.
-  /// Sources round it up to whole milliseconds. Default: 1 ms.
+  /// Sources round it up to whole milliseconds. At most 1 hour. Default: 1 ms.
   std::chrono::microseconds buffer_timeout{1000};
   /// Batches a sender may have in flight on one channel; also the bound of the receiver's
   /// queue for that channel. A task stops taking input while a sealed batch waits for credit,
   /// so what waits beyond that is at most the output of one input event.
   /// Default: 8.
   int credits = 8;
+
+  /// The longest buffer timeout validate() accepts.
+  static constexpr std::chrono::hours max_buffer_timeout{1};
 
   [[nodiscard]] status validate() const;
 };
