@@ -432,7 +432,9 @@ int main(int argc, char** argv) {
   r->add_option("--buffer-timeout-ms", ro.buffer_timeout_ms,
                 "How long a partly filled batch may wait, and how often a waiting source polls")
       ->capture_default_str()
-      ->check(CLI::Range(0.001, 10'000.0));
+      ->check(CLI::Range(
+          0.001,
+          std::chrono::duration<double, std::milli>(channel_options::max_buffer_timeout).count()));
   r->add_flag("!--no-drain", ro.drain,
               "At the end, do not fire the windows still open (measures the steady state)");
   r->callback([&] { rc = run(ro, run_days); });

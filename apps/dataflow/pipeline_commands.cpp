@@ -171,10 +171,7 @@ int run_pipeline(const run_options& opts) {
     std::fprintf(stderr, "dataflow: %s\n", s.message().c_str());
     return 2;
   }
-  if (const auto& ch = env.options().channels;
-      ch.batch_size != channel_options{}.batch_size ||
-      ch.buffer_timeout != channel_options{}.buffer_timeout ||
-      ch.credits != channel_options{}.credits) {
+  if (const auto& ch = env.options().channels; ch != channel_options{}) {
     // Settings that change latency and CPU per record are worth a line in the job's log.
     const auto timeout_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(ch.buffer_timeout).count();

@@ -10,6 +10,7 @@
 
 #include "dataflow/core/parse_duration.hpp"
 #include "dataflow/core/parse_timestamp.hpp"
+#include "dataflow/runtime/channel_options.hpp"
 
 namespace dataflow {
 
@@ -658,7 +659,8 @@ class reader {
     if (auto b = n["batch_size"]) c.batch_size = positive_int(b, join(key, "batch_size"));
     if (auto t = n["buffer_timeout"]) {
       c.buffer_timeout = duration(t, join(key, "buffer_timeout"));
-      if (*c.buffer_timeout <= 0 || *c.buffer_timeout > 3'600'000)
+      if (*c.buffer_timeout <= 0 ||
+          std::chrono::milliseconds(*c.buffer_timeout) > channel_options::max_buffer_timeout)
         fail(t, join(key, "buffer_timeout"),
              "expected a duration from 1ms to 1h such as 20ms, got \"" + scalar(t) + "\"");
     }

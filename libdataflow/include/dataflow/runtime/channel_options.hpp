@@ -30,6 +30,7 @@ struct channel_options {
   static constexpr std::chrono::hours max_buffer_timeout{1};
 
   [[nodiscard]] status validate() const;
+  bool operator==(const channel_options&) const = default;
 };
 
 }  // namespace dataflow
